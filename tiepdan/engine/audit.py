@@ -1,0 +1,145 @@
+"""Append-only audit log with a hash chain.
+
+Every row stores the hash of the previous row and its own hash over (seq, time, actor, action,
+case, instance, task, detail, previous hash). Writers lock the single head row, so entries are
+numbered without gaps in commit order and the chain never forks; `verify` names the first row
+whose content, link or number is wrong, and a missing tail is caught by comparing with the head.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.orm import Session
+
+from .clock import Clock
+from .models import AuditEntry, AuditHead
+
+GENESIS = "0" * 64
+_HEAD_ID = 1
+# Core tables: audit rows are written on every step and never read back in it.
+_LOG = AuditEntry.__table__
+_HEAD = AuditHead.__table__
+# Built once: constructing statements per call costs more than executing them on SQLite.
+_READ_HEAD = select(_HEAD.c.last_seq, _HEAD.c.last_hash).where(_HEAD.c.id == _HEAD_ID).with_for_update()
+_INSERT_ENTRY = insert(_LOG)
+_MOVE_HEAD = (
+    update(_HEAD)
+    .where(_HEAD.c.id == _HEAD_ID)
+    .values(last_seq=bindparam("new_seq"), last_hash=bindparam("new_hash"))
+)
+
+
+def _digest(entry: AuditEntry) -> str:
+    payload = json.dumps(
+        [
+            entry.seq,
+            entry.at.isoformat(timespec="microseconds"),
+            entry.actor,
+            entry.action,
+            entry.business_key,
+            entry.instance_id,
+            entry.task_id,
+            entry.detail,
+            entry.prev_hash,
+        ],
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+        default=str,
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _locked_head(session: Session) -> tuple[int, str]:
+    head = session.execute(_READ_HEAD).first()
+    if head is None:
+        session.execute(insert(_HEAD).values(id=_HEAD_ID, last_seq=0, last_hash=GENESIS))
+        return 0, GENESIS
+    return head.last_seq, head.last_hash
+
+
+def record(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    business_key: str | None = None,
+    instance_id: int | None = None,
+    task_id: str | None = None,
+    detail: dict | None = None,
+    clock: Clock | None = None,
+) -> AuditEntry:
+    """Append one entry inside the caller's transaction (it commits or rolls back with it)."""
+    last_seq, last_hash = _locked_head(session)
+    entry = AuditEntry(
+        seq=last_seq + 1,
+        at=(clock or Clock()).now(),
+        actor=actor,
+        action=action,
+        business_key=business_key,
+        instance_id=instance_id,
+        task_id=task_id,
+        detail=json.loads(json.dumps(detail or {}, default=str)),
+        prev_hash=last_hash,
+    )
+    entry.hash = _digest(entry)
+    session.execute(_INSERT_ENTRY, {c.key: getattr(entry, c.key) for c in _LOG.columns})
+    session.execute(_MOVE_HEAD, {"new_seq": entry.seq, "new_hash": entry.hash})
+    return entry
+
+
+@dataclass(frozen=True)
+class Verification:
+    ok: bool
+    checked: int
+    bad_seq: int | None = None
+    reason: str = ""
+
+
+def verify(session: Session, batch: int = 5000) -> Verification:
+    """Walk the chain in order; stop at the first altered, missing or reordered row."""
+    expected_prev, expected_seq, checked = GENESIS, 1, 0
+    last_seq = 0
+    while True:
+        rows = session.execute(
+            select(AuditEntry).where(AuditEntry.seq > last_seq).order_by(AuditEntry.seq).limit(batch)
+        ).scalars().all()
+        if not rows:
+            break
+        for row in rows:
+            if row.seq != expected_seq:
+                return Verification(False, checked, expected_seq, f"entry {expected_seq} is missing")
+            if row.prev_hash != expected_prev:
+                return Verification(False, checked, row.seq, "link to the previous entry is broken")
+            if _digest(row) != row.hash:
+                return Verification(False, checked, row.seq, "content does not match its hash")
+            expected_prev, expected_seq, checked = row.hash, row.seq + 1, checked + 1
+        last_seq = rows[-1].seq
+        session.expunge_all()
+    head = session.get(AuditHead, _HEAD_ID)
+    if head is not None and (head.last_seq != checked or head.last_hash != expected_prev):
+        return Verification(
+            False, checked, checked + 1, f"entries after {checked} are missing (head says {head.last_seq})"
+        )
+    return Verification(True, checked)
+
+
+def entries_for_case(session: Session, business_key: str) -> list[AuditEntry]:
+    return list(
+        session.execute(
+            select(AuditEntry).where(AuditEntry.business_key == business_key).order_by(AuditEntry.seq)
+        ).scalars()
+    )
+
+
+def last_event_for_task(session: Session, task_id: str, action: str) -> AuditEntry | None:
+    return session.execute(
+        select(AuditEntry)
+        .where(AuditEntry.task_id == task_id, AuditEntry.action == action)
+        .order_by(AuditEntry.seq.desc())
+        .limit(1)
+    ).scalar_one_or_none()

@@ -1,0 +1,222 @@
+"""The process library: immutable versions of BPMN processes, and their parsed specs cached.
+
+A version is named by a content hash over the BPMN and every form, deadline rule and document
+template it references, so editing any of them and publishing again makes a new version while
+running instances stay pinned to theirs. The version row holds the BPMN and the forms it uses;
+the parsed spec is kept in memory, once per version per process.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from . import audit
+from .bpmn_xml import NSMAP, parse_bpmn_bytes
+from .clock import Clock
+from .forms import FormDefinition, content_hash as form_hash, parse_form
+from .models import ProcessInstance, ProcessVersion
+from .spiff_bridge import use_engine_clock
+from .validation import Problem, ValidationContext, parse_specs, user_task_properties, validate_bytes
+
+
+class PublishRefused(Exception):
+    """Validation failed; nothing was stored. `problems` lists every reason."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class UserTaskInfo:
+    spec_name: str
+    name: str
+    role: str
+    form: str | None
+    deadline_rule: str | None
+    deadline_from: str | None
+    documents: tuple[str, ...]
+
+
+@dataclass
+class LoadedVersion:
+    """A version ready to run: its parsed spec and what its user tasks need."""
+
+    version_id: int
+    process_id: str
+    spec: Any
+    subprocess_specs: dict
+    forms: dict[str, FormDefinition]
+    user_tasks: dict[str, UserTaskInfo] = field(default_factory=dict)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def referenced_assets(xml: bytes, ctx: ValidationContext, processes_dir: Path) -> dict:
+    """The forms, rules and documents a diagram uses, with what identifies their content."""
+    root = parse_bpmn_bytes(xml)
+    forms, rules, documents = {}, set(), {}
+    for task in root.xpath("//bpmn:userTask", namespaces=NSMAP):
+        props = user_task_properties(task)
+        if props.get("form") in ctx.forms:
+            forms[props["form"]] = ctx.forms[props["form"]].to_dict()
+        if props.get("deadline_rule"):
+            rules.add(props["deadline_rule"])
+        for doc in filter(None, (d.strip() for d in props.get("documents", "").split(","))):
+            path = processes_dir / "documents" / doc
+            if path.is_file():
+                documents[doc] = _sha256(path.read_bytes())
+    return {"forms": forms, "rules": sorted(rules), "documents": documents}
+
+
+def version_hash(xml: bytes, assets: dict, rule_fingerprints: dict[str, Any]) -> str:
+    canonical = json.dumps(
+        {
+            "bpmn": _sha256(xml),
+            "forms": {name: form_hash(parse_form(name, d)) for name, d in assets["forms"].items()},
+            "rules": {rid: rule_fingerprints.get(rid) for rid in assets["rules"]},
+            "documents": assets["documents"],
+        },
+        sort_keys=True,
+        default=str,
+    )
+    return _sha256(canonical.encode())
+
+
+class ProcessLibrary:
+    def __init__(self, processes_dir: Path, ctx: ValidationContext, rule_fingerprints: dict[str, Any] | None = None):
+        self.processes_dir = processes_dir
+        self.ctx = ctx
+        self.rule_fingerprints = rule_fingerprints or {}
+        self._cache: dict[int, LoadedVersion] = {}
+        self._lock = threading.Lock()
+
+    # --- validation and publication -----------------------------------------------------
+
+    def validate(self, xml: bytes, filename: str) -> list[Problem]:
+        return validate_bytes(xml, filename, self.ctx)
+
+    def publish(
+        self,
+        session: Session,
+        xml: bytes,
+        filename: str,
+        actor: str,
+        note: str = "",
+        clock: Clock | None = None,
+    ) -> list[ProcessVersion]:
+        """Validate and store one published version per executable process in the file.
+
+        Publishing identical content again returns the existing versions (same hash).
+        """
+        problems = self.validate(xml, filename)
+        if problems:
+            raise PublishRefused(problems)
+        clock = clock or Clock()
+        root = parse_bpmn_bytes(xml)
+        assets = referenced_assets(xml, self.ctx, self.processes_dir)
+        digest = version_hash(xml, assets, self.rule_fingerprints)
+        versions = []
+        for process_id in parse_specs(root, filename):
+            existing = session.execute(
+                select(ProcessVersion).where(
+                    ProcessVersion.process_id == process_id, ProcessVersion.content_hash == digest
+                )
+            ).scalar_one_or_none()
+            if existing is not None:
+                versions.append(existing)
+                continue
+            name = root.xpath(f"//bpmn:process[@id='{process_id}']/@name", namespaces=NSMAP)
+            version = ProcessVersion(
+                process_id=process_id,
+                name=name[0] if name else process_id,
+                content_hash=digest,
+                status="published",
+                bpmn_xml=xml.decode("utf-8"),
+                assets=assets,
+                source_path=filename,
+                created_at=clock.now(),
+                created_by=actor,
+                published_at=clock.now(),
+                published_by=actor,
+                note=note,
+            )
+            session.add(version)
+            session.flush()
+            audit.record(
+                session,
+                actor=actor,
+                action="process.publish",
+                detail={"process_id": process_id, "version_id": version.id, "hash": digest, "note": note},
+                clock=clock,
+            )
+            versions.append(version)
+        return versions
+
+    # --- lookup and the spec cache -------------------------------------------------------
+
+    @staticmethod
+    def latest_published(session: Session, process_id: str) -> ProcessVersion | None:
+        return session.execute(
+            select(ProcessVersion)
+            .where(ProcessVersion.process_id == process_id, ProcessVersion.status == "published")
+            .order_by(ProcessVersion.published_at.desc(), ProcessVersion.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+
+    @staticmethod
+    def list_versions(session: Session) -> list[tuple[ProcessVersion, int]]:
+        running = (
+            select(ProcessInstance.version_id, func.count().label("n"))
+            .where(ProcessInstance.status.notin_(["completed", "terminated"]))
+            .group_by(ProcessInstance.version_id)
+            .subquery()
+        )
+        rows = session.execute(
+            select(ProcessVersion, func.coalesce(running.c.n, 0))
+            .outerjoin(running, running.c.version_id == ProcessVersion.id)
+            .order_by(ProcessVersion.process_id, ProcessVersion.id)
+        ).all()
+        return [(v, n) for v, n in rows]
+
+    def load(self, session: Session, version_id: int) -> LoadedVersion:
+        cached = self._cache.get(version_id)
+        if cached is not None:
+            return cached
+        with self._lock:
+            if version_id not in self._cache:
+                self._cache[version_id] = self._parse(session.get(ProcessVersion, version_id))
+            return self._cache[version_id]
+
+    def _parse(self, version: ProcessVersion) -> LoadedVersion:
+        root = parse_bpmn_bytes(version.bpmn_xml.encode("utf-8"))
+        spec, subprocess_specs = parse_specs(root, version.source_path)[version.process_id]
+        use_engine_clock([spec, *subprocess_specs.values()])
+        forms = {name: parse_form(name, d) for name, d in version.assets.get("forms", {}).items()}
+        lanes = {
+            ref: lane.get("name", "").strip()
+            for lane in root.xpath("//bpmn:lane", namespaces=NSMAP)
+            for ref in lane.xpath("./bpmn:flowNodeRef/text()", namespaces=NSMAP)
+        }
+        user_tasks = {}
+        for node in root.xpath("//bpmn:userTask | //bpmn:manualTask", namespaces=NSMAP):
+            props = user_task_properties(node)
+            user_tasks[node.get("id")] = UserTaskInfo(
+                spec_name=node.get("id"),
+                name=node.get("name") or node.get("id"),
+                role=lanes.get(node.get("id"), ""),
+                form=props.get("form"),
+                deadline_rule=props.get("deadline_rule") or None,
+                deadline_from=props.get("deadline_from") or None,
+                documents=tuple(filter(None, (d.strip() for d in props.get("documents", "").split(",")))),
+            )
+        return LoadedVersion(version.id, version.process_id, spec, subprocess_specs, forms, user_tasks)

@@ -1,0 +1,1 @@
+"""Alembic migrations; `tiepdan init-db` runs them."""
