@@ -1,0 +1,45 @@
+"""`tiepdan serve` (web + timer tick in one process) and `tiepdan worker` (timer tick only)."""
+from __future__ import annotations
+
+import logging
+
+import click
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--tick", default=15.0, show_default=True, help="Seconds between timer ticks.")
+def serve(host: str, port: int, tick: float) -> None:
+    """Serve the web UI with the timer scheduler in the same process (the demo set-up)."""
+    from werkzeug.serving import run_simple
+
+    from .. import wiring
+    from ..engine.scheduler import make_scheduler
+    from ..webui import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    services = wiring.build()
+    scheduler = make_scheduler(services.runtime, tick)
+    scheduler.start()
+    click.echo(f"tiepdan on http://{host}:{port}/", err=True)
+    try:
+        run_simple(host, port, create_app(services), threaded=True, use_reloader=False)
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+@click.command("worker")
+@click.option("--tick", default=15.0, show_default=True, help="Seconds between timer ticks.")
+def worker(tick: float) -> None:
+    """Fire due timers forever; run as many as you like against one PostgreSQL."""
+    from .. import wiring
+    from ..engine.scheduler import make_scheduler
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    services = wiring.build()
+    click.echo("tiepdan worker: firing due timers", err=True)
+    make_scheduler(services.runtime, tick, blocking=True).start()
+
+
+commands = [serve, worker]

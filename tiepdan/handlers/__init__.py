@@ -1,0 +1,6 @@
+"""Service-task operations, one module per family, registered by operation name.
+
+Importing this package registers every family; `OPERATIONS` is what the runtime dispatches on.
+"""
+from .registry import OPERATIONS, operation  # noqa: F401
+from . import classification  # noqa: F401,E402  (registers its operations)
