@@ -45,7 +45,7 @@ class _FixedSource:
     def __init__(self, catalogue):
         self.deadlines = Deadlines(WorkingCalendar(), catalogue)
 
-    def for_session(self, _session):
+    def for_step(self, _tx):
         return self.deadlines
 
 
@@ -71,7 +71,7 @@ def run_bare(services, version_id: int, n: int) -> float:
     clock = services.runtime.clock
     functions = expression_functions(_FixedSource(services.catalogue), clock)(None)
     engine = TiepdanScriptEngine(functions, OPERATIONS)
-    ctx = StepContext(None, 0, "bench", None, "lifecycle", "bench", clock)
+    ctx = StepContext(None, 0, "bench", None, "lifecycle", "bench", clock)  # no transaction: nothing is stored
     started = time.perf_counter()
     with StepScope(ctx):
         for _ in tqdm(range(n), desc="bare SpiffWorkflow", unit="case", file=sys.stderr):

@@ -52,7 +52,7 @@ def build(
         processes_dir, validation_context(processes_dir, operations, catalogue), rule_fingerprints(catalogue)
     )
     runtime = Runtime(
-        sessions,
+        db,
         library,
         operations,
         functions=expression_functions(deadlines, clock),

@@ -234,3 +234,17 @@ def test_timers_fire_exactly_once_with_two_workers(db, processes_dir, services):
         assert [t.task_spec for t in open_tasks(services, key)] == ["escalated"]
     for w in workers:
         w.db.dispose()
+
+
+def test_a_stale_cached_workflow_is_caught_and_the_step_rerun_from_the_database(db, processes_dir, services):
+    """Two processes: the first keeps the instance in its cache, the second suspends it."""
+    result, _ = start_and_register(services)
+    [decide] = open_tasks(services, "HS-1")
+    other = build_services(db, processes_dir, clock=services.runtime.clock)
+    other.runtime.suspend(result.instance_id, actor="leader")
+    with pytest.raises(InvalidState, match="suspended"):
+        services.runtime.complete_task(decide.id, {"decision": "accept"}, actor="officer")
+    other.runtime.resume(result.instance_id, actor="leader")
+    done = services.runtime.complete_task(decide.id, {"decision": "accept"}, actor="officer")
+    assert done.status == "completed"
+    other.db.dispose()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -31,6 +32,7 @@ _MOVE_HEAD = (
     .where(_HEAD.c.id == _HEAD_ID)
     .values(last_seq=bindparam("new_seq"), last_hash=bindparam("new_hash"))
 )
+_MOVE_CACHED_HEAD = _MOVE_HEAD.where(_HEAD.c.last_seq == bindparam("old_seq"), _HEAD.c.last_hash == bindparam("old_hash"))
 
 
 def _digest(entry: AuditEntry) -> str:
@@ -54,12 +56,54 @@ def _digest(entry: AuditEntry) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def _locked_head(session: Session) -> tuple[int, str]:
+class _HeadCache:
+    """The chain's head as this process last wrote or read it, per database.
+
+    Appending with it needs no read: the head moves by an UPDATE whose WHERE clause demands the
+    cached (seq, hash), so a head moved by anyone else (or a rolled-back write of ours) makes the
+    UPDATE match nothing, and the writer falls back to reading the head under lock.
+    """
+
+    def __init__(self):
+        self._heads: dict[str, tuple[int, str]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> tuple[int, str] | None:
+        with self._lock:
+            return self._heads.get(key)
+
+    def set(self, key: str, head: tuple[int, str]) -> None:
+        with self._lock:
+            self._heads[key] = head
+
+
+_heads = _HeadCache()
+
+
+def _read_head(session: Session) -> tuple[int, str]:
     head = session.execute(_READ_HEAD).first()
     if head is None:
         session.execute(insert(_HEAD).values(id=_HEAD_ID, last_seq=0, last_hash=GENESIS))
         return 0, GENESIS
     return head.last_seq, head.last_hash
+
+
+def _advance_head(session: Session, key: str, make_entry) -> AuditEntry:
+    """Move the head to a new entry built on the previous one; return that entry."""
+    cached = _heads.get(key)
+    if cached is not None:
+        entry = make_entry(*cached)
+        moved = session.execute(
+            _MOVE_CACHED_HEAD,
+            {"new_seq": entry.seq, "new_hash": entry.hash, "old_seq": cached[0], "old_hash": cached[1]},
+        ).rowcount
+        if moved == 1:
+            _heads.set(key, (entry.seq, entry.hash))
+            return entry
+    entry = make_entry(*_read_head(session))
+    session.execute(_MOVE_HEAD, {"new_seq": entry.seq, "new_hash": entry.hash})
+    _heads.set(key, (entry.seq, entry.hash))
+    return entry
 
 
 def record(
@@ -74,21 +118,27 @@ def record(
     clock: Clock | None = None,
 ) -> AuditEntry:
     """Append one entry inside the caller's transaction (it commits or rolls back with it)."""
-    last_seq, last_hash = _locked_head(session)
-    entry = AuditEntry(
-        seq=last_seq + 1,
-        at=(clock or Clock()).now(),
-        actor=actor,
-        action=action,
-        business_key=business_key,
-        instance_id=instance_id,
-        task_id=task_id,
-        detail=json.loads(json.dumps(detail or {}, default=str)),
-        prev_hash=last_hash,
-    )
-    entry.hash = _digest(entry)
+    at = (clock or Clock()).now()
+    detail = json.loads(json.dumps(detail or {}, default=str))
+
+    def make_entry(last_seq: int, last_hash: str) -> AuditEntry:
+        entry = AuditEntry(
+            seq=last_seq + 1,
+            at=at,
+            actor=actor,
+            action=action,
+            business_key=business_key,
+            instance_id=instance_id,
+            task_id=task_id,
+            detail=detail,
+            prev_hash=last_hash,
+        )
+        entry.hash = _digest(entry)
+        return entry
+
+    bind = session.engine if hasattr(session, "engine") else session.get_bind()
+    entry = _advance_head(session, str(bind.url), make_entry)
     session.execute(_INSERT_ENTRY, {c.key: getattr(entry, c.key) for c in _LOG.columns})
-    session.execute(_MOVE_HEAD, {"new_seq": entry.seq, "new_hash": entry.hash})
     return entry
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from . import audit
@@ -24,6 +24,15 @@ from .forms import FormDefinition, content_hash as form_hash, parse_form
 from .models import ProcessInstance, ProcessVersion
 from .spiff_bridge import use_engine_clock
 from .validation import Problem, ValidationContext, parse_specs, user_task_properties, validate_bytes
+
+
+_VERSIONS = ProcessVersion.__table__
+_LATEST_PUBLISHED = (
+    select(ProcessVersion.id)
+    .where(ProcessVersion.process_id == bindparam("pid"), ProcessVersion.status == "published")
+    .order_by(ProcessVersion.published_at.desc(), ProcessVersion.id.desc())
+    .limit(1)
+)
 
 
 class PublishRefused(Exception):
@@ -165,13 +174,9 @@ class ProcessLibrary:
     # --- lookup and the spec cache -------------------------------------------------------
 
     @staticmethod
-    def latest_published(session: Session, process_id: str) -> ProcessVersion | None:
-        return session.execute(
-            select(ProcessVersion)
-            .where(ProcessVersion.process_id == process_id, ProcessVersion.status == "published")
-            .order_by(ProcessVersion.published_at.desc(), ProcessVersion.id.desc())
-            .limit(1)
-        ).scalar_one_or_none()
+    def latest_published(executor, process_id: str) -> int | None:
+        """The id of the version new instances of `process_id` start on."""
+        return executor.execute(_LATEST_PUBLISHED, {"pid": process_id}).scalar_one_or_none()
 
     @staticmethod
     def list_versions(session: Session) -> list[tuple[ProcessVersion, int]]:
@@ -188,16 +193,20 @@ class ProcessLibrary:
         ).all()
         return [(v, n) for v, n in rows]
 
-    def load(self, session: Session, version_id: int) -> LoadedVersion:
+    def load(self, executor, version_id: int) -> LoadedVersion:
+        """The parsed version; `executor` (a session or connection) is used on a cache miss only."""
         cached = self._cache.get(version_id)
         if cached is not None:
             return cached
         with self._lock:
             if version_id not in self._cache:
-                self._cache[version_id] = self._parse(session.get(ProcessVersion, version_id))
+                row = executor.execute(select(_VERSIONS).where(_VERSIONS.c.id == version_id)).first()
+                if row is None:
+                    raise LookupError(f"process version {version_id} does not exist")
+                self._cache[version_id] = self._parse(row)
             return self._cache[version_id]
 
-    def _parse(self, version: ProcessVersion) -> LoadedVersion:
+    def _parse(self, version) -> LoadedVersion:
         root = parse_bpmn_bytes(version.bpmn_xml.encode("utf-8"))
         spec, subprocess_specs = parse_specs(root, version.source_path)[version.process_id]
         use_engine_clock([spec, *subprocess_specs.values()])

@@ -7,9 +7,14 @@ open-task index, the timers, the rows handlers wrote, and the audit entries, all
 Concurrency is optimistic: the instance row carries `lock_version`, checked by the UPDATE, so of two
 officers completing the same task one wins and the other gets `Conflict` naming the winner.
 
-A handler that raises does not lose the step's input: its writes are rolled back to a savepoint,
-the workflow is rebuilt from the saved state with the action applied again, and the instance is
-stored in `error` with the task, operation and message, ready for `retry`.
+A handler that raises does not lose the step's input: the whole transaction rolls back (taking the
+handlers' writes with it), and a second transaction applies the same action without running service
+tasks and stores the instance in `error` with the task, operation and message, ready for `retry`.
+The happy path thus pays for no savepoint.
+
+Between steps, the workflow object, its projection and the instance record stay in memory
+(`WorkflowCache`); the UPDATE's version check catches a stale entry, and the step is then run
+again from the database.
 """
 from __future__ import annotations
 
@@ -22,16 +27,17 @@ from typing import Any, Callable, Iterator, Mapping
 from uuid import UUID
 
 from sqlalchemy import bindparam, delete, insert, select, update
-from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from . import audit, sandbox
+from . import audit, instances, sandbox
 from .clock import Clock
-from .db import is_sqlite, transaction
+from .db import is_sqlite
 from .errors import Conflict, EngineError, FormInvalid, InvalidState, NotFound
+from .instances import InstanceRecord, StaleInstance
 from .library import LoadedVersion, ProcessLibrary
 from .models import ProcessInstance, TaskIndex, Timer
 from .spiff_bridge import (
@@ -39,16 +45,21 @@ from .spiff_bridge import (
     StateCodec,
     StepContext,
     StepScope,
+    StepTx,
     TiepdanScriptEngine,
+    is_timer_task,
     timer_fire_at,
-    waiting_timer_tasks,
 )
 
 ACTIVE = ("running", "waiting")
-# The hot path writes these through Core: the ORM's unit of work costs several times more per row.
+
+# The hot path writes through pre-built Core statements: building a statement per call, or the
+# ORM's unit of work, costs several times more than executing it on SQLite.
 TASKS = TaskIndex.__table__
 TIMERS = Timer.__table__
+_TASK_FOR_COMPLETION = select(TASKS.c.instance_id, TASKS.c.task_spec).where(TASKS.c.id == bindparam("tid"))
 _DROP_TASKS = delete(TASKS).where(TASKS.c.id.in_(bindparam("ids", expanding=True)))
+_DROP_ALL_TASKS = delete(TASKS).where(TASKS.c.instance_id == bindparam("iid"))
 _SET_TASK_STATE = update(TASKS).where(TASKS.c.instance_id == bindparam("iid")).values(state=bindparam("new_state"))
 _ADD_TASKS = insert(TASKS)
 _DROP_TIMERS = delete(TIMERS).where(
@@ -56,35 +67,10 @@ _DROP_TIMERS = delete(TIMERS).where(
     TIMERS.c.task_id.in_(bindparam("ids", expanding=True)),
     TIMERS.c.fired_at.is_(None),
 )
+_DROP_PENDING_TIMERS = delete(TIMERS).where(TIMERS.c.instance_id == bindparam("iid"), TIMERS.c.fired_at.is_(None))
 _ADD_TIMERS = insert(TIMERS)
+_MARK_FIRED = update(TIMERS).where(TIMERS.c.id == bindparam("timer_id")).values(fired_at=bindparam("at"))
 _COMMITTED = "tiepdan.committed_workflows"
-
-
-class WorkflowCache:
-    """The workflows of recently committed steps, keyed by instance and its lock version.
-
-    A step takes its workflow out (so a failed step can never leave a half-run one behind) and
-    the runtime puts it back after commit; a version that moved on elsewhere is simply a miss.
-    """
-
-    def __init__(self, size: int):
-        self.size = size
-        self._items: OrderedDict[int, tuple[int, BpmnWorkflow]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def take(self, instance_id: int, lock_version: int) -> BpmnWorkflow | None:
-        with self._lock:
-            item = self._items.pop(instance_id, None)
-        return item[1] if item is not None and item[0] == lock_version else None
-
-    def put(self, instance_id: int, lock_version: int, wf: BpmnWorkflow) -> None:
-        if self.size <= 0:
-            return
-        with self._lock:
-            self._items[instance_id] = (lock_version, wf)
-            self._items.move_to_end(instance_id)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
 
 
 @dataclass(frozen=True)
@@ -95,49 +81,104 @@ class StepFailure:
 
 
 @dataclass(frozen=True)
-class _Projection:
-    """What the task index and the timer table hold for one workflow state."""
-
-    tasks: dict[str, Any]  # open human task id -> task
-    timers: dict[str, tuple[str, Any]]  # waiting timer task id -> (element id, fire_at)
-
-    @classmethod
-    def of(cls, wf: BpmnWorkflow) -> "_Projection":
-        timers = {}
-        for task in waiting_timer_tasks(wf):
-            fire_at = timer_fire_at(task)
-            if fire_at is not None:
-                timers[str(task.id)] = (task.task_spec.bpmn_id or "", fire_at)
-        return cls({str(t.id): t for t in wf.get_tasks(state=TaskState.READY, manual=True)}, timers)
-
-    @classmethod
-    def empty(cls) -> "_Projection":
-        return cls({}, {})
-
-
-@dataclass(frozen=True)
 class StepResult:
     instance_id: int
     status: str
     open_tasks: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Projection:
+    """What the task index and the timer table hold for one workflow state."""
+
+    tasks: dict[str, Any]  # open human task id -> task
+    timers: dict[str, tuple[str, Any]]  # waiting timer task id -> (element id, fire_at)
+
+    @classmethod
+    def of(cls, wf: BpmnWorkflow) -> "Projection":
+        tasks, timers = {}, {}
+        for workflow in (wf, *wf.subprocesses.values()):
+            for task in workflow.tasks.values():
+                if task.state == TaskState.READY and task.task_spec.manual:
+                    tasks[str(task.id)] = task
+                elif task.state == TaskState.WAITING and is_timer_task(task):
+                    fire_at = timer_fire_at(task)
+                    if fire_at is not None:
+                        timers[str(task.id)] = (task.task_spec.bpmn_id or "", fire_at)
+        return cls(tasks, timers)
+
+
+EMPTY = Projection({}, {})
+
+
+@dataclass
+class Opened:
+    """An instance ready to step: its record, and its workflow when the cache had it."""
+
+    record: InstanceRecord
+    wf: BpmnWorkflow | None = None
+    before: Projection | None = None
+
+
+class WorkflowCache:
+    """The instances of recently committed steps: record, workflow and projection.
+
+    A step takes its entry out (so a failed step can never leave a half-run workflow behind) and
+    the runtime puts it back after commit. An entry made stale by another process is caught by
+    the version check of the instance UPDATE, and the step is retried from the database.
+    """
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: OrderedDict[int, Opened] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def take(self, instance_id: int) -> Opened | None:
+        with self._lock:
+            return self._items.pop(instance_id, None)
+
+    def put(self, opened: Opened) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._items[opened.record.id] = opened
+            self._items.move_to_end(opened.record.id)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+@dataclass
+class _Attempt:
+    """How a public operation runs this time: after a handler failure, the failure to store;
+    after a stale cache entry, without the cache."""
+
+    failure: StepFailure | None = None
+    use_cache: bool = True
+    cache_hit: bool = False
+
+
+class _StepFailed(Exception):
+    def __init__(self, failure: StepFailure):
+        super().__init__(failure.message)
+        self.failure = failure
+
+
 class Runtime:
     def __init__(
         self,
-        sessions: sessionmaker[Session],
+        engine: Engine,
         library: ProcessLibrary,
         operations: Mapping[str, Callable],
         *,
-        functions: Callable[[Session], Mapping[str, Callable]] = lambda session: {},
-        due_date: Callable[[Session, str, date], date | None] = lambda session, rule, start: None,
+        functions: Callable[[StepTx], Mapping[str, Callable]] = lambda tx: {},
+        due_date: Callable[[StepTx, str, date], date | None] = lambda tx, rule, start: None,
         clock: Clock | None = None,
         cache_size: int = 1000,
     ):
-        """`functions(session)` gives the sandbox functions for a step (deadline helpers and the
-        like); `due_date(session, rule_id, start)` computes a task's statutory due date;
+        """`functions(tx)` gives the sandbox functions for a step (deadline helpers and the like);
+        `due_date(tx, rule_id, start)` computes a task's statutory due date;
         `cache_size` bounds the workflows kept in memory between steps (0 disables it)."""
-        self.sessions = sessions
+        self.engine = engine
         self.library = library
         self.operations = operations
         self.functions = functions
@@ -147,12 +188,34 @@ class Runtime:
         self.cache = WorkflowCache(cache_size)
 
     @contextmanager
-    def _transaction(self) -> Iterator[Session]:
+    def _transaction(self) -> Iterator[StepTx]:
         """A step's transaction; workflows it produced enter the cache only once it committed."""
-        with transaction(self.sessions) as s:
-            yield s
-        for instance_id, lock_version, wf in s.info.pop(_COMMITTED, ()):
-            self.cache.put(instance_id, lock_version, wf)
+        with self.engine.begin() as conn:
+            tx = StepTx(conn)
+            try:
+                yield tx
+                tx.finish()
+            finally:
+                tx.close()
+        for opened in tx.committed:
+            self.cache.put(opened)
+
+    def _execute(self, operation: Callable[[StepTx, _Attempt], Any]) -> Any:
+        """Run `operation` in a transaction; on a handler failure, run it again storing the
+        failure; on a stale cache entry, run it again from the database."""
+        attempt = _Attempt()
+        while True:
+            try:
+                with self._transaction() as s:
+                    return operation(s, attempt)
+            except _StepFailed as failed:
+                if attempt.failure is not None:
+                    raise EngineError(f"could not record the failure: {failed.failure.message}") from None
+                attempt = _Attempt(failure=failed.failure, use_cache=False)
+            except StaleInstance:
+                if not attempt.cache_hit:
+                    raise
+                attempt = _Attempt(failure=attempt.failure, use_cache=False)
 
     # --- public operations -------------------------------------------------------------------
 
@@ -169,15 +232,13 @@ class Runtime:
         """Start the latest published version. Pass `session` to join a caller's transaction
         (a handler starting a follow-up procedure inside its own step)."""
         if session is not None:
-            return self._start(session, process_id, business_key, unit_id, data, actor)
-        with self._transaction() as s:
-            return self._start(s, process_id, business_key, unit_id, data, actor)
+            return self._start(StepTx(session.connection(), session), _Attempt(use_cache=False), process_id, business_key, unit_id, data, actor)
+        return self._execute(lambda s, attempt: self._start(s, attempt, process_id, business_key, unit_id, data, actor))
 
     def complete_task(self, task_id: str, data: Mapping[str, Any], actor: str) -> StepResult:
         try:
-            with self._transaction() as s:
-                return self._complete(s, task_id, data, actor)
-        except StaleDataError:
+            return self._execute(lambda s, attempt: self._complete(s, attempt, task_id, data, actor))
+        except StaleInstance:
             raise self._completed_by_other(task_id) from None
 
     def claim(self, task_id: str, user: str, actor: str | None = None) -> None:
@@ -190,108 +251,114 @@ class Runtime:
         self._assign(task_id, user, actor, only_if_unclaimed=False, action="task.reassign")
 
     def retry(self, instance_id: int, actor: str) -> StepResult:
-        with self._transaction() as s:
-            row = self._instance(s, instance_id)
-            if row.status != "error":
-                raise InvalidState(f"instance {instance_id} is {row.status}, not in error")
-            return self._step(s, row, actor, "instance.retry", lambda wf: None)
+        def operation(s, attempt):
+            opened = self._open(s, instance_id, attempt)
+            if opened.record.status != "error":
+                raise InvalidState(f"instance {instance_id} is {opened.record.status}, not in error")
+            return self._step(s, opened, attempt, actor, "instance.retry", lambda wf: None)
+
+        return self._execute(operation)
 
     def suspend(self, instance_id: int, actor: str, reason: str = "") -> None:
         with self._transaction() as s:
-            row = self._instance(s, instance_id)
-            if row.status not in ACTIVE + ("error",):
-                raise InvalidState(f"instance {instance_id} is {row.status}; only running instances can be suspended")
-            row.status, row.updated_at = "suspended", self.clock.now()
-            s.execute(update(TaskIndex).where(TaskIndex.instance_id == row.id).values(state="suspended"))
-            self._audit(s, row, actor, "instance.suspend", detail={"reason": reason})
+            record = self._instance(s, instance_id)
+            if record.status not in ACTIVE + ("error",):
+                raise InvalidState(f"instance {instance_id} is {record.status}; only running instances can be suspended")
+            record.status, record.updated_at = "suspended", self.clock.now()
+            instances.save(s, record)
+            s.execute(_SET_TASK_STATE, {"iid": record.id, "new_state": "suspended"})
+            self._audit(s, record, actor, "instance.suspend", detail={"reason": reason})
 
     def resume(self, instance_id: int, actor: str) -> StepResult:
-        with self._transaction() as s:
-            row = self._instance(s, instance_id)
-            if row.status != "suspended":
-                raise InvalidState(f"instance {instance_id} is {row.status}, not suspended")
-            row.status = "running"
-            s.execute(update(TaskIndex).where(TaskIndex.instance_id == row.id).values(state="open"))
+        def operation(s, attempt):
+            opened = self._open(s, instance_id, attempt)
+            if opened.record.status != "suspended":
+                raise InvalidState(f"instance {instance_id} is {opened.record.status}, not suspended")
+            opened.record.status = "running"
+            s.execute(_SET_TASK_STATE, {"iid": instance_id, "new_state": "open"})
             # Timers that came due while suspended fire now, in the same step.
-            return self._step(s, row, actor, "instance.resume", lambda wf: wf.refresh_timers())
+            return self._step(s, opened, attempt, actor, "instance.resume", lambda wf: wf.refresh_timers())
+
+        return self._execute(operation)
 
     def terminate(self, instance_id: int, actor: str, reason: str = "") -> None:
         with self._transaction() as s:
-            row = self._instance(s, instance_id)
-            if row.status in ("completed", "terminated"):
-                raise InvalidState(f"instance {instance_id} is already {row.status}")
-            row.status, row.updated_at, row.completed_at = "terminated", self.clock.now(), self.clock.now()
-            s.execute(delete(TaskIndex).where(TaskIndex.instance_id == row.id))
-            s.execute(delete(Timer).where(Timer.instance_id == row.id, Timer.fired_at.is_(None)))
-            self._audit(s, row, actor, "instance.terminate", detail={"reason": reason})
+            record = self._instance(s, instance_id)
+            if record.status in ("completed", "terminated"):
+                raise InvalidState(f"instance {instance_id} is already {record.status}")
+            record.status, record.updated_at, record.completed_at = "terminated", self.clock.now(), self.clock.now()
+            instances.save(s, record)
+            s.execute(_DROP_ALL_TASKS, {"iid": record.id})
+            s.execute(_DROP_PENDING_TIMERS, {"iid": record.id})
+            self._audit(s, record, actor, "instance.terminate", detail={"reason": reason})
 
     def fire_due_timers(self, limit: int = 500, actor: str = "timer") -> int:
         """Fire up to `limit` due timers, each in its own transaction. Cost is proportional to
         the due timers (an index on fire_at of unfired rows), never to the waiting instances."""
         fired = 0
         while fired < limit:
+            claimed: list = []
+
+            def operation(s, attempt):
+                # A retry after a handler failure fires the same timer, not the next due one.
+                timer = claimed[0] if claimed else self._claim_due_timer(s)
+                if timer is None:
+                    return False
+                claimed[:] = [timer]
+                # Marked first, so the step's timer sync does not take it for a cancelled one.
+                s.execute(_MARK_FIRED, {"timer_id": timer.id, "at": self.clock.now()})
+                opened = self._open(s, timer.instance_id, attempt)
+                self._step(s, opened, attempt, actor, "timer.fire", lambda wf: wf.refresh_timers(), detail={"timer": timer.task_spec})
+                return True
+
             try:
-                with self._transaction() as s:
-                    timer = self._claim_due_timer(s)
-                    if timer is None:
-                        break
-                    # Marked first, so the step's timer sync does not take it for a cancelled one.
-                    timer.fired_at = self.clock.now()
-                    row = s.get(ProcessInstance, timer.instance_id)
-                    self._step(s, row, actor, "timer.fire", lambda wf: wf.refresh_timers(), detail={"timer": timer.task_spec})
-                    fired += 1
-            except StaleDataError:
+                if not self._execute(operation):
+                    break
+                fired += 1
+            except StaleInstance:
                 # Another worker stepped this instance meanwhile; the timer stays due for the next tick.
                 break
         return fired
 
     def task_data(self, task_id: str) -> dict:
         """The data a task sees now, for the UI to prefill its form."""
-        with self.sessions() as s:
-            idx = s.get(TaskIndex, task_id)
-            if idx is None:
+        with self.engine.connect() as conn:
+            tx = StepTx(conn)
+            found = tx.execute(_TASK_FOR_COMPLETION, {"tid": task_id}).first()
+            if found is None:
                 raise NotFound(f"task {task_id} is not open")
-            row = s.get(ProcessInstance, idx.instance_id)
-            wf = self._load(s, row, self.library.load(s, row.version_id))
+            record = self._instance(tx, found.instance_id)
+            wf = self._load(tx, record, self.library.load(tx, record.version_id))
             task = wf.get_task_from_id(UUID(task_id))
             return dict(task.data) if task is not None else {}
 
     # --- the step ------------------------------------------------------------------------------
 
-    def _start(self, s, process_id, business_key, unit_id, data, actor) -> StepResult:
-        version = self.library.latest_published(s, process_id)
-        if version is None:
+    def _start(self, s, attempt, process_id, business_key, unit_id, data, actor) -> StepResult:
+        version_id = self.library.latest_published(s, process_id)
+        if version_id is None:
             raise NotFound(f"process '{process_id}' has no published version")
-        now = self.clock.now()
-        row = ProcessInstance(
-            version_id=version.id,
-            process_id=process_id,
-            business_key=business_key,
-            unit_id=unit_id,
-            status="running",
-            state="",
-            created_at=now,
-            updated_at=now,
+        record = instances.create(
+            s, version_id=version_id, process_id=process_id, business_key=business_key, unit_id=unit_id, now=self.clock.now()
         )
-        s.add(row)
-        s.flush()
         initial = dict(data or {})
 
         def seed(wf: BpmnWorkflow) -> None:
             for task in wf.get_tasks(state=TaskState.READY):
                 task.data.update(initial)
 
-        return self._step(s, row, actor, "instance.start", seed, detail={"process_id": process_id, "version_id": version.id})
+        return self._step(s, Opened(record), attempt, actor, "instance.start", seed, detail={"process_id": process_id, "version_id": version_id})
 
-    def _complete(self, s: Session, task_id: str, data: Mapping[str, Any], actor: str) -> StepResult:
-        idx = s.get(TaskIndex, task_id)
-        if idx is None:
+    def _complete(self, s: StepTx, attempt, task_id: str, data: Mapping[str, Any], actor: str) -> StepResult:
+        found = s.execute(_TASK_FOR_COMPLETION, {"tid": task_id}).first()
+        if found is None:
             raise self._completed_by_other(task_id, s)
-        row = s.get(ProcessInstance, idx.instance_id)
-        if row.status not in ACTIVE:
-            raise InvalidState(f"case {row.business_key} is {row.status}; its tasks cannot be completed now")
-        loaded = self.library.load(s, row.version_id)
-        info = loaded.user_tasks.get(idx.task_spec)
+        opened = self._open(s, found.instance_id, attempt)
+        record = opened.record
+        if record.status not in ACTIVE:
+            raise InvalidState(f"case {record.business_key} is {record.status}; its tasks cannot be completed now")
+        loaded = self.library.load(s, record.version_id)
+        info = loaded.user_tasks.get(found.task_spec)
         cleaned = dict(data)
         if info is not None and info.form and info.form in loaded.forms:
             cleaned, errors = loaded.forms[info.form].validate(data, today=self.clock.today())
@@ -305,99 +372,101 @@ class Runtime:
             task.set_data(**cleaned)
             task.run()
 
-        return self._step(s, row, actor, "task.complete", finish, task_id=task_id, detail={"task": idx.task_spec, "data": cleaned})
+        return self._step(s, opened, attempt, actor, "task.complete", finish, task_id=task_id, detail={"task": found.task_spec, "data": cleaned})
 
-    def _step(self, s, row, actor, action, apply, *, task_id=None, detail=None) -> StepResult:
-        loaded = self.library.load(s, row.version_id)
+    def _open(self, s, instance_id: int, attempt: _Attempt) -> Opened:
+        if attempt.use_cache:
+            cached = self.cache.take(instance_id)
+            if cached is not None:
+                attempt.cache_hit = True
+                return cached
+        return Opened(self._instance(s, instance_id))
+
+    def _step(self, s, opened: Opened, attempt: _Attempt, actor, action, apply, *, task_id=None, detail=None) -> StepResult:
+        record = opened.record
+        loaded = self.library.load(s, record.version_id)
         ctx = StepContext(
-            session=s,
-            instance_id=row.id,
-            business_key=row.business_key,
-            unit_id=row.unit_id,
-            process_id=row.process_id,
+            tx=s,
+            instance_id=record.id,
+            business_key=record.business_key,
+            unit_id=record.unit_id,
+            process_id=record.process_id,
             actor=actor,
             clock=self.clock,
             runtime=self,
         )
         with StepScope(ctx):
             script_engine = TiepdanScriptEngine(self.functions(s), self.operations)
-            wf = self.cache.take(row.id, row.lock_version)
-            if wf is None:
-                wf = self._load(s, row, loaded, script_engine)
-            else:
-                wf.script_engine = script_engine
             # The task index and the timers are projections of the stored state: diffing the
             # state before and after the step tells what to write, without reading them back.
-            before = _Projection.of(wf) if row.state else _Projection.empty()
-            old_status = row.status
-            apply(wf)
-            running: list[Any] = []
-            try:
-                wf.do_engine_steps(will_complete_task=running.append)
-                if ctx.savepoint is not None:
-                    ctx.savepoint.commit()
-                failure = None
-            except (ServiceError, SpiffWorkflowException, sandbox.SandboxError, EngineError) as err:
-                if ctx.savepoint is not None:
-                    ctx.savepoint.rollback()
-                failure = _describe(err, running[-1] if running else None)
-                # Rebuild from the saved state so no half-run service task is kept.
-                wf = self._load(s, row, loaded, script_engine)
-                apply(wf)
-            after = _Projection.of(wf)
-            self._persist(s, row, wf, failure)
-            self._write_task_index(s, row, loaded, before, after, old_status)
-            self._write_timers(s, row, before, after)
-            self._audit(s, row, actor, action, task_id=task_id, detail=detail)
-            if failure is not None:
-                self._audit(s, row, actor, "instance.error", detail=failure.__dict__)
-        s.info.setdefault(_COMMITTED, []).append((row.id, row.lock_version, wf))
-        return StepResult(row.id, row.status, tuple(after.tasks))
-
-    def _load(self, s, row, loaded: LoadedVersion, script_engine=None) -> BpmnWorkflow:
-        script_engine = script_engine or TiepdanScriptEngine(self.functions(s), self.operations)
-        if not row.state:
-            return BpmnWorkflow(loaded.spec, loaded.subprocess_specs, script_engine=script_engine)
-        return self.codec.load(row.state, loaded.spec, loaded.subprocess_specs, script_engine)
-
-    def _persist(self, s, row, wf, failure: StepFailure | None) -> None:
-        now = self.clock.now()
-        row.state = self.codec.dump(wf)
-        row.updated_at = now
-        if failure is not None:
-            row.status = "error"
-            row.error_task, row.error_operation, row.error_message = failure.task, failure.operation, failure.message
-        else:
-            row.error_task = row.error_operation = row.error_message = None
-            if wf.is_completed():
-                row.status, row.completed_at = "completed", now
+            if opened.wf is not None:
+                wf, before = opened.wf, opened.before
+                wf.script_engine = script_engine
             else:
-                row.status = "waiting"
-        s.flush()  # the optimistic check: raises StaleDataError if someone else stepped first
+                wf = self._load(s, record, loaded, script_engine)
+                before = Projection.of(wf) if record.state else EMPTY
+            old_status = record.status
+            apply(wf)
+            if attempt.failure is None:
+                running: list[Any] = []
+                try:
+                    wf.do_engine_steps(will_complete_task=running.append)
+                except (ServiceError, SpiffWorkflowException, sandbox.SandboxError, EngineError) as err:
+                    raise _StepFailed(_describe(err, running[-1] if running else None)) from err
+            after = Projection.of(wf)
+            self._save(s, record, wf, attempt.failure)
+            self._write_task_index(s, record, loaded, before, after, old_status)
+            self._write_timers(s, record, before, after)
+            self._audit(s, record, actor, action, task_id=task_id, detail=detail)
+            if attempt.failure is not None:
+                self._audit(s, record, actor, "instance.error", detail=attempt.failure.__dict__)
+        s.committed.append(Opened(record, wf, after))
+        return StepResult(record.id, record.status, tuple(after.tasks))
 
-    def _write_task_index(self, s, row, loaded: LoadedVersion, before, after, old_status: str) -> None:
+    def _load(self, s, record: InstanceRecord, loaded: LoadedVersion, script_engine=None) -> BpmnWorkflow:
+        script_engine = script_engine or TiepdanScriptEngine(self.functions(s), self.operations)
+        if not record.state:
+            return BpmnWorkflow(loaded.spec, loaded.subprocess_specs, script_engine=script_engine)
+        return self.codec.load(record.state, loaded.spec, loaded.subprocess_specs, script_engine)
+
+    def _save(self, s, record: InstanceRecord, wf, failure: StepFailure | None) -> None:
+        now = self.clock.now()
+        record.state = self.codec.dump(wf)
+        record.updated_at = now
+        if failure is not None:
+            record.status = "error"
+            record.error_task, record.error_operation, record.error_message = failure.task, failure.operation, failure.message
+        else:
+            record.error_task = record.error_operation = record.error_message = None
+            if wf.is_completed():
+                record.status, record.completed_at = "completed", now
+            else:
+                record.status = "waiting"
+        instances.save(s, record)  # raises StaleInstance if someone else stepped first
+
+    def _write_task_index(self, s, record, loaded: LoadedVersion, before, after, old_status: str) -> None:
         gone = before.tasks.keys() - after.tasks.keys()
         if gone:
             s.execute(_DROP_TASKS, {"ids": list(gone)})
-        state = "open" if row.status in ACTIVE else "suspended"
-        if (old_status in ACTIVE) != (row.status in ACTIVE) and before.tasks.keys() - gone:
-            s.execute(_SET_TASK_STATE, {"iid": row.id, "new_state": state})
+        state = "open" if record.status in ACTIVE else "suspended"
+        if (old_status in ACTIVE) != (record.status in ACTIVE) and before.tasks.keys() - gone:
+            s.execute(_SET_TASK_STATE, {"iid": record.id, "new_state": state})
         new = [after.tasks[tid] for tid in after.tasks.keys() - before.tasks.keys()]
         if new:
-            s.execute(_ADD_TASKS, [self._index_row(s, row, loaded, task, state) for task in new])
+            s.execute(_ADD_TASKS, [self._index_row(s, record, loaded, task, state) for task in new])
 
-    def _index_row(self, s, row, loaded: LoadedVersion, task, state: str) -> dict:
+    def _index_row(self, s, record, loaded: LoadedVersion, task, state: str) -> dict:
         spec_name = task.task_spec.bpmn_id or task.task_spec.name
         info = loaded.user_tasks.get(spec_name)
         return {
             "id": str(task.id),
-            "instance_id": row.id,
-            "business_key": row.business_key,
-            "process_id": row.process_id,
+            "instance_id": record.id,
+            "business_key": record.business_key,
+            "process_id": record.process_id,
             "task_spec": spec_name,
             "task_name": info.name if info else (task.task_spec.bpmn_name or spec_name),
             "role": info.role if info else (task.task_spec.lane or ""),
-            "unit_id": row.unit_id,
+            "unit_id": record.unit_id,
             "assignee": None,
             "form": info.form if info else None,
             "deadline_rule": info.deadline_rule if info else None,
@@ -415,57 +484,61 @@ class Runtime:
             start = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
         return self.due_date(s, info.deadline_rule, start)
 
-    def _write_timers(self, s, row, before, after) -> None:
+    def _write_timers(self, s, record, before, after) -> None:
         # A timer whose task stopped waiting was cancelled (its boundary task finished first),
         # unless this very step fired it.
         gone = before.timers.keys() - after.timers.keys()
         if gone:
-            s.execute(_DROP_TIMERS, {"iid": row.id, "ids": list(gone)})
+            s.execute(_DROP_TIMERS, {"iid": record.id, "ids": list(gone)})
         new = after.timers.keys() - before.timers.keys()
         if new:
             s.execute(
                 _ADD_TIMERS,
                 [
-                    {"instance_id": row.id, "task_id": tid, "task_spec": after.timers[tid][0], "fire_at": after.timers[tid][1]}
+                    {"instance_id": record.id, "task_id": tid, "task_spec": after.timers[tid][0], "fire_at": after.timers[tid][1]}
                     for tid in new
                 ],
             )
 
-    def _claim_due_timer(self, s: Session) -> Timer | None:
+    def _claim_due_timer(self, s: StepTx):
         query = (
-            select(Timer)
-            .join(ProcessInstance, ProcessInstance.id == Timer.instance_id)
-            .where(Timer.fired_at.is_(None), Timer.fire_at <= self.clock.now(), ProcessInstance.status.in_(ACTIVE))
-            .order_by(Timer.fire_at)
+            select(TIMERS.c.id, TIMERS.c.instance_id, TIMERS.c.task_spec)
+            .join(ProcessInstance.__table__, ProcessInstance.__table__.c.id == TIMERS.c.instance_id)
+            .where(
+                TIMERS.c.fired_at.is_(None),
+                TIMERS.c.fire_at <= self.clock.now(),
+                ProcessInstance.__table__.c.status.in_(ACTIVE),
+            )
+            .order_by(TIMERS.c.fire_at)
             .limit(1)
         )
-        if not is_sqlite(s.get_bind()):
+        if not is_sqlite(s.conn.engine):
             # SQLite serialises writers with BEGIN IMMEDIATE; PostgreSQL needs the row lock.
-            query = query.with_for_update(skip_locked=True, of=Timer)
-        return s.execute(query).scalar_one_or_none()
+            query = query.with_for_update(skip_locked=True, of=TIMERS)
+        return s.execute(query).first()
 
     # --- helpers --------------------------------------------------------------------------------
 
     def _assign(self, task_id, user, actor, *, only_if_unclaimed: bool, action: str) -> None:
         with self._transaction() as s:
-            idx = s.get(TaskIndex, task_id)
+            idx = s.execute(select(TASKS.c.instance_id, TASKS.c.assignee).where(TASKS.c.id == task_id)).first()
             if idx is None:
                 raise NotFound(f"task {task_id} is not open")
-            query = update(TaskIndex).where(TaskIndex.id == task_id)
+            query = update(TASKS).where(TASKS.c.id == task_id)
             if only_if_unclaimed:
-                query = query.where(TaskIndex.assignee.is_(None))
+                query = query.where(TASKS.c.assignee.is_(None))
             if s.execute(query.values(assignee=user)).rowcount == 0:
                 raise Conflict(f"task is already claimed by {idx.assignee}", by=idx.assignee)
-            row = s.get(ProcessInstance, idx.instance_id)
-            self._audit(s, row, actor, action, task_id=task_id, detail={"assignee": user, "previous": idx.assignee})
+            record = self._instance(s, idx.instance_id)
+            self._audit(s, record, actor, action, task_id=task_id, detail={"assignee": user, "previous": idx.assignee})
 
-    def _instance(self, s, instance_id: int) -> ProcessInstance:
-        row = s.get(ProcessInstance, instance_id)
-        if row is None:
+    def _instance(self, s, instance_id: int) -> InstanceRecord:
+        record = instances.load(s, instance_id)
+        if record is None:
             raise NotFound(f"instance {instance_id} does not exist")
-        return row
+        return record
 
-    def _completed_by_other(self, task_id: str, s: Session | None = None) -> EngineError:
+    def _completed_by_other(self, task_id: str, s=None) -> EngineError:
         def lookup(session):
             entry = audit.last_event_for_task(session, task_id, "task.complete")
             if entry is None:
@@ -477,17 +550,17 @@ class Runtime:
             )
 
         if s is not None:
-            return lookup(s)
-        with self.sessions() as session:
+            return lookup(s.session)
+        with Session(self.engine) as session:
             return lookup(session)
 
-    def _audit(self, s, row, actor, action, *, task_id=None, detail=None) -> None:
+    def _audit(self, s, record, actor, action, *, task_id=None, detail=None) -> None:
         audit.record(
-            s,
+            s.conn,
             actor=actor,
             action=action,
-            business_key=row.business_key,
-            instance_id=row.id,
+            business_key=record.business_key,
+            instance_id=record.id,
             task_id=task_id,
             detail=detail,
             clock=self.clock,

@@ -21,7 +21,7 @@ from typing import Any, Callable, Mapping
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     DurationTimerEventDefinition,
@@ -30,7 +30,6 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 )
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
-from SpiffWorkflow.util.task import TaskState
 
 from . import sandbox
 from .clock import Clock
@@ -45,11 +44,48 @@ class ServiceError(Exception):
         self.message = message
 
 
+class StepTx:
+    """One step's transaction: a Core connection, and an ORM session on it only if asked for.
+
+    The runtime's own statements are Core on the connection; an ORM session (needed by handlers
+    that write case records) costs more to run a transaction through, so it is created on first
+    use, bound to the same connection and transaction, and flushed before commit.
+    """
+
+    def __init__(self, connection, session=None):
+        self.conn = connection
+        self._session = session
+        self._owns_session = session is None
+        self.info: dict[str, Any] = {}
+        self.committed: list[Any] = []
+
+    @property
+    def session(self):
+        if self._session is None:
+            from sqlalchemy.orm import Session
+
+            self._session = Session(bind=self.conn, expire_on_commit=False, autoflush=True)
+        return self._session
+
+    def execute(self, statement, params=None):
+        if self._session is not None:
+            self._session.flush()  # Core reads must see what handlers added through the ORM
+        return self.conn.execute(statement, params)
+
+    def finish(self) -> None:
+        if self._session is not None:
+            self._session.flush()
+
+    def close(self) -> None:
+        if self._session is not None and self._owns_session:
+            self._session.close()
+
+
 @dataclass
 class StepContext:
     """What a service-task handler may use: everything it writes joins the step's transaction."""
 
-    session: Any
+    tx: StepTx
     instance_id: int
     business_key: str
     unit_id: str | None
@@ -59,9 +95,11 @@ class StepContext:
     task_spec: str = ""
     data: Mapping[str, Any] = field(default_factory=dict)
     runtime: Any = None
-    # Opened by the first service call of the step, so that a failing handler's rows can be
-    # rolled back while the step's other writes stay; steps without handlers pay nothing.
-    savepoint: Any = None
+
+    @property
+    def session(self):
+        """An ORM session in the step's transaction (created on first use)."""
+        return self.tx.session
 
 
 _step: ContextVar[StepContext | None] = ContextVar("tiepdan_step", default=None)
@@ -115,8 +153,6 @@ class TiepdanScriptEngine(PythonScriptEngine):
         if handler is None:
             raise ServiceError(operation_name, f"no handler registered for operation '{operation_name}'")
         params = {name: p["value"] for name, p in (operation_params or {}).items()}
-        if ctx.savepoint is None and ctx.session is not None:
-            ctx.savepoint = ctx.session.begin_nested()
         ctx.task_spec = task.task_spec.bpmn_id or task.task_spec.name
         ctx.data = task.data
         try:
@@ -194,11 +230,8 @@ def timer_fire_at(task) -> datetime | None:
     return TimerEventDefinition.get_datetime(value).astimezone(timezone.utc).replace(tzinfo=None)
 
 
-def waiting_timer_tasks(workflow: BpmnWorkflow):
-    for task in workflow.get_tasks(state=TaskState.WAITING):
-        definition = getattr(task.task_spec, "event_definition", None)
-        if isinstance(definition, TimerEventDefinition):
-            yield task
+def is_timer_task(task) -> bool:
+    return isinstance(getattr(task.task_spec, "event_definition", None), TimerEventDefinition)
 
 
 # --- the state serializer without the spec ---------------------------------------------------
@@ -208,9 +241,11 @@ class SpecFreeWorkflowConverter(BpmnWorkflowConverter):
     """Serializes the task tree only; restores against the version's cached spec objects."""
 
     def to_dict(self, workflow):
-        dct = super().to_dict(workflow)
-        del dct["spec"]
-        del dct["subprocess_specs"]
+        # BpmnWorkflowConverter.to_dict minus the spec and subprocess specs (not merely deleting
+        # them afterwards: converting the spec is half the cost of a dump).
+        dct = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
         return dct
 
     def from_dict(self, dct, spec=None, subprocess_specs=None):
@@ -234,9 +269,9 @@ class StateCodec:
         self.serializer = make_serializer()
 
     def dump(self, workflow: BpmnWorkflow) -> str:
-        dct = self.serializer.to_dict(workflow)
-        dct[self.serializer.VERSION_KEY] = self.serializer.VERSION
-        return json.dumps(dct, separators=(",", ":"), ensure_ascii=False, default=_json_default)
+        # Spiff's own JSON route: the registry converts shallowly and its encoder handles nested
+        # objects, several times faster than converting everything to dicts first.
+        return self.serializer.serialize_json(workflow)
 
     def load(self, state: str, spec, subprocess_specs, script_engine) -> BpmnWorkflow:
         dct = json.loads(state)

@@ -11,12 +11,15 @@ from datetime import date, datetime, timedelta
 from typing import Callable, Mapping
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from .calendar import load_calendar
 from .clock import LOCAL_TZ, Clock
 from .deadlines import Deadlines, RuleCatalogue
 from .models import CalendarOverride
+
+
+_FINGERPRINT = select(func.count(), func.max(CalendarOverride.created_at))
+_TX_KEY = "tiepdan.deadlines"
 
 
 class DeadlineSource:
@@ -26,18 +29,22 @@ class DeadlineSource:
         self._fingerprint: tuple | None = None
         self._deadlines: Deadlines | None = None
 
-    def for_session(self, session: Session) -> Deadlines:
-        fingerprint = tuple(
-            session.execute(select(func.count(), func.max(CalendarOverride.created_at))).one()
-        )
+    def for_step(self, tx) -> Deadlines:
+        """The deadlines in force for a step's transaction (`tx`: the engine's StepTx)."""
+        # Once per transaction: a step may compute several due dates and timer instants.
+        cached = tx.info.get(_TX_KEY)
+        if cached is not None:
+            return cached
+        fingerprint = tuple(tx.execute(_FINGERPRINT).one())
         with self._lock:
             if fingerprint != self._fingerprint or self._deadlines is None:
-                self._deadlines = Deadlines(load_calendar(session), self.catalogue)
+                self._deadlines = Deadlines(load_calendar(tx.session), self.catalogue)
                 self._fingerprint = fingerprint
+            tx.info[_TX_KEY] = self._deadlines
             return self._deadlines
 
-    def due_date(self, session: Session, rule_id: str, start: date) -> date:
-        return self.for_session(session).due(rule_id, start)
+    def due_date(self, tx, rule_id: str, start: date) -> date:
+        return self.for_step(tx).due(rule_id, start)
 
 
 def _as_date(value) -> date:
@@ -48,16 +55,16 @@ def _as_date(value) -> date:
     return date.fromisoformat(str(value)[:10])
 
 
-def expression_functions(source: DeadlineSource, clock: Clock) -> Callable[[Session], Mapping[str, Callable]]:
+def expression_functions(source: DeadlineSource, clock: Clock) -> Callable[[object], Mapping[str, Callable]]:
     """The date and deadline functions a diagram's expressions may call (values are ISO strings,
     so that they store as JSON in task data and read back the same)."""
 
-    def for_session(session: Session) -> Mapping[str, Callable]:
+    def for_step(tx) -> Mapping[str, Callable]:
         def calendar():
-            return source.for_session(session).calendar
+            return source.for_step(tx).calendar
 
         def deadline(rule_id, start):
-            return source.for_session(session).due(str(rule_id), _as_date(start)).isoformat()
+            return source.for_step(tx).due(str(rule_id), _as_date(start)).isoformat()
 
         def end_of_day(day):
             """A timer instant: 24:00 local time on `day`, when a period ending that day runs out."""
@@ -87,7 +94,7 @@ def expression_functions(source: DeadlineSource, clock: Clock) -> Callable[[Sess
             "add_days": lambda day, n: (_as_date(day) + timedelta(days=int(n))).isoformat(),
         }
 
-    return for_session
+    return for_step
 
 
 FUNCTION_NAMES = frozenset(
