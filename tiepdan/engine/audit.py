@@ -17,6 +17,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from .clock import Clock
+from .driver_sql import DriverStatement
 from .models import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
@@ -26,34 +27,34 @@ _LOG = AuditEntry.__table__
 _HEAD = AuditHead.__table__
 # Built once: constructing statements per call costs more than executing them on SQLite.
 _READ_HEAD = select(_HEAD.c.last_seq, _HEAD.c.last_hash).where(_HEAD.c.id == _HEAD_ID).with_for_update()
-_INSERT_ENTRY = insert(_LOG)
+_INSERT_ENTRY = DriverStatement(
+    "INSERT INTO audit_log (seq, at, actor, action, business_key, instance_id, task_id, detail, prev_hash, hash) "
+    "VALUES (:seq, :at, :actor, :action, :business_key, :instance_id, :task_id, :detail_json, :prev_hash, :hash)"
+)
 _MOVE_HEAD = (
     update(_HEAD)
     .where(_HEAD.c.id == _HEAD_ID)
     .values(last_seq=bindparam("new_seq"), last_hash=bindparam("new_hash"))
 )
-_MOVE_CACHED_HEAD = _MOVE_HEAD.where(_HEAD.c.last_seq == bindparam("old_seq"), _HEAD.c.last_hash == bindparam("old_hash"))
+_MOVE_CACHED_HEAD = DriverStatement(
+    f"UPDATE audit_head SET last_seq = :new_seq, last_hash = :new_hash "
+    f"WHERE id = {_HEAD_ID} AND last_seq = :old_seq AND last_hash = :old_hash"
+)
 
 
-def _digest(entry: AuditEntry) -> str:
-    payload = json.dumps(
-        [
-            entry.seq,
-            entry.at.isoformat(timespec="microseconds"),
-            entry.actor,
-            entry.action,
-            entry.business_key,
-            entry.instance_id,
-            entry.task_id,
-            entry.detail,
-            entry.prev_hash,
-        ],
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
-        default=str,
-    )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+def canonical_json(value) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+_FIELDS = ("seq", "at", "actor", "action", "business_key", "instance_id", "task_id", "detail_json", "prev_hash")
+
+
+def _digest(entry) -> str:
+    """The hash of an entry, given as a stored row or as the mapping `record` builds."""
+    get = entry.get if isinstance(entry, dict) else entry.__getattribute__
+    fields = [get(name) for name in _FIELDS]
+    fields[1] = fields[1].isoformat(timespec="microseconds")
+    return hashlib.sha256(json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode("utf-8")).hexdigest()
 
 
 class _HeadCache:
@@ -80,6 +81,11 @@ class _HeadCache:
 _heads = _HeadCache()
 
 
+def _connection(session):
+    """The Core connection under an ORM session, or the connection itself."""
+    return session.connection() if hasattr(session, "get_bind") else session
+
+
 def _read_head(session: Session) -> tuple[int, str]:
     head = session.execute(_READ_HEAD).first()
     if head is None:
@@ -88,21 +94,21 @@ def _read_head(session: Session) -> tuple[int, str]:
     return head.last_seq, head.last_hash
 
 
-def _advance_head(session: Session, key: str, make_entry) -> AuditEntry:
+def _advance_head(session: Session, key: str, make_entry) -> dict:
     """Move the head to a new entry built on the previous one; return that entry."""
     cached = _heads.get(key)
     if cached is not None:
         entry = make_entry(*cached)
-        moved = session.execute(
-            _MOVE_CACHED_HEAD,
-            {"new_seq": entry.seq, "new_hash": entry.hash, "old_seq": cached[0], "old_hash": cached[1]},
+        moved = _MOVE_CACHED_HEAD.execute(
+            _connection(session),
+            {"new_seq": entry["seq"], "new_hash": entry["hash"], "old_seq": cached[0], "old_hash": cached[1]},
         ).rowcount
         if moved == 1:
-            _heads.set(key, (entry.seq, entry.hash))
+            _heads.set(key, (entry["seq"], entry["hash"]))
             return entry
     entry = make_entry(*_read_head(session))
-    session.execute(_MOVE_HEAD, {"new_seq": entry.seq, "new_hash": entry.hash})
-    _heads.set(key, (entry.seq, entry.hash))
+    session.execute(_MOVE_HEAD, {"new_seq": entry["seq"], "new_hash": entry["hash"]})
+    _heads.set(key, (entry["seq"], entry["hash"]))
     return entry
 
 
@@ -116,29 +122,30 @@ def record(
     task_id: str | None = None,
     detail: dict | None = None,
     clock: Clock | None = None,
-) -> AuditEntry:
-    """Append one entry inside the caller's transaction (it commits or rolls back with it)."""
+) -> dict:
+    """Append one entry inside the caller's transaction (it commits or rolls back with it);
+    `session` is an ORM session or a Core connection. Returns the entry's values."""
     at = (clock or Clock()).now()
-    detail = json.loads(json.dumps(detail or {}, default=str))
+    detail_json = canonical_json(detail or {})
 
-    def make_entry(last_seq: int, last_hash: str) -> AuditEntry:
-        entry = AuditEntry(
-            seq=last_seq + 1,
-            at=at,
-            actor=actor,
-            action=action,
-            business_key=business_key,
-            instance_id=instance_id,
-            task_id=task_id,
-            detail=detail,
-            prev_hash=last_hash,
-        )
-        entry.hash = _digest(entry)
+    def make_entry(last_seq: int, last_hash: str) -> dict:
+        entry = {
+            "seq": last_seq + 1,
+            "at": at,
+            "actor": actor,
+            "action": action,
+            "business_key": business_key,
+            "instance_id": instance_id,
+            "task_id": task_id,
+            "detail_json": detail_json,
+            "prev_hash": last_hash,
+        }
+        entry["hash"] = _digest(entry)
         return entry
 
     bind = session.engine if hasattr(session, "engine") else session.get_bind()
     entry = _advance_head(session, str(bind.url), make_entry)
-    session.execute(_INSERT_ENTRY, {c.key: getattr(entry, c.key) for c in _LOG.columns})
+    _INSERT_ENTRY.execute(_connection(session), entry)
     return entry
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import datetime
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, select
+
+from .driver_sql import DriverStatement
 from sqlalchemy.orm import Session
 
 from .models import ProcessInstance
@@ -19,10 +21,10 @@ _MUTABLE = ("status", "state", "error_task", "error_operation", "error_message",
 
 _SELECT = select(_T).where(_T.c.id == bindparam("iid"))
 _INSERT = insert(_T).returning(_T.c.id)
-_SAVE = (
-    update(_T)
-    .where(_T.c.id == bindparam("iid"), _T.c.lock_version == bindparam("expected"))
-    .values(**{name: bindparam(f"new_{name}") for name in _MUTABLE}, lock_version=bindparam("next_version"))
+_SAVE = DriverStatement(
+    "UPDATE process_instance SET "
+    + ", ".join(f"{name} = :{name}" for name in _MUTABLE)
+    + ", lock_version = :next_version WHERE id = :iid AND lock_version = :expected"
 )
 
 
@@ -78,10 +80,11 @@ def create(
     return InstanceRecord(id=new_id, **values)
 
 
-def save(session: Session, record: InstanceRecord) -> None:
-    """Write the mutable columns back, if and only if nobody else did since we read them."""
-    params = {f"new_{name}": getattr(record, name) for name in _MUTABLE}
+def save(session, record: InstanceRecord) -> None:
+    """Write the mutable columns back, if and only if nobody else did since we read them.
+    `session` is a Core connection (or the engine's StepTx)."""
+    params = {name: getattr(record, name) for name in _MUTABLE}
     params.update(iid=record.id, expected=record.lock_version, next_version=record.lock_version + 1)
-    if session.execute(_SAVE, params).rowcount != 1:
+    if _SAVE.execute(session, params).rowcount != 1:
         raise StaleInstance(f"instance {record.id} was changed by someone else")
     record.lock_version += 1

@@ -5,6 +5,8 @@ ends at 24:00 of its last day, so a date is the whole truth).
 """
 from __future__ import annotations
 
+import json
+
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -81,7 +83,6 @@ class TaskIndex(Base):
     __table_args__ = (
         Index("ix_task_assignee_due", "assignee", "due_date"),
         Index("ix_task_queue", "unit_id", "role", "assignee", "due_date"),
-        Index("ix_task_due", "due_date"),
         Index("ix_task_unit_due", "unit_id", "due_date"),
     )
 
@@ -119,9 +120,8 @@ class Timer(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    instance_id: Mapped[int] = mapped_column(
-        ForeignKey("process_instance.id", ondelete="CASCADE"), index=True
-    )
+    # Served by the unique (instance_id, task_id) index; no index of its own.
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"))
     task_id: Mapped[str] = mapped_column(String(36))
     task_spec: Mapped[str] = mapped_column(String(200))
     fire_at: Mapped[datetime] = mapped_column(DateTime)
@@ -142,11 +142,17 @@ class AuditEntry(Base):
     actor: Mapped[str] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(100))
     business_key: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)
-    instance_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    instance_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     task_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
-    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Canonical JSON text, exactly the bytes the hash covers: verification never depends on how
+    # a database or a JSON library re-encodes a document.
+    detail_json: Mapped[str] = mapped_column("detail", Text, default="{}")
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+    @property
+    def detail(self) -> dict:
+        return json.loads(self.detail_json)
 
 
 class AuditHead(Base):

@@ -36,6 +36,7 @@ from SpiffWorkflow.util.task import TaskState
 from . import audit, instances, sandbox
 from .clock import Clock
 from .db import is_sqlite
+from .driver_sql import DriverStatement
 from .errors import Conflict, EngineError, FormInvalid, InvalidState, NotFound
 from .instances import InstanceRecord, StaleInstance
 from .library import LoadedVersion, ProcessLibrary
@@ -58,17 +59,23 @@ ACTIVE = ("running", "waiting")
 TASKS = TaskIndex.__table__
 TIMERS = Timer.__table__
 _TASK_FOR_COMPLETION = select(TASKS.c.instance_id, TASKS.c.task_spec).where(TASKS.c.id == bindparam("tid"))
-_DROP_TASKS = delete(TASKS).where(TASKS.c.id.in_(bindparam("ids", expanding=True)))
+# Writes made on every step run as driver SQL (see driver_sql); deletes take one parameter set
+# per row (executemany) rather than an IN list.
+_DROP_TASK = DriverStatement("DELETE FROM task_index WHERE id = :tid")
 _DROP_ALL_TASKS = delete(TASKS).where(TASKS.c.instance_id == bindparam("iid"))
 _SET_TASK_STATE = update(TASKS).where(TASKS.c.instance_id == bindparam("iid")).values(state=bindparam("new_state"))
-_ADD_TASKS = insert(TASKS)
-_DROP_TIMERS = delete(TIMERS).where(
-    TIMERS.c.instance_id == bindparam("iid"),
-    TIMERS.c.task_id.in_(bindparam("ids", expanding=True)),
-    TIMERS.c.fired_at.is_(None),
+_TASK_COLUMNS = ("id", "instance_id", "business_key", "process_id", "task_spec", "task_name", "role", "unit_id",
+                 "assignee", "form", "deadline_rule", "created_at", "due_date", "state")
+_ADD_TASKS = DriverStatement(
+    f"INSERT INTO task_index ({', '.join(_TASK_COLUMNS)}) VALUES ({', '.join(':' + c for c in _TASK_COLUMNS)})"
+)
+_DROP_TIMER = DriverStatement(
+    "DELETE FROM timer WHERE instance_id = :iid AND task_id = :tid AND fired_at IS NULL"
 )
 _DROP_PENDING_TIMERS = delete(TIMERS).where(TIMERS.c.instance_id == bindparam("iid"), TIMERS.c.fired_at.is_(None))
-_ADD_TIMERS = insert(TIMERS)
+_ADD_TIMERS = DriverStatement(
+    "INSERT INTO timer (instance_id, task_id, task_spec, fire_at) VALUES (:instance_id, :task_id, :task_spec, :fire_at)"
+)
 _MARK_FIRED = update(TIMERS).where(TIMERS.c.id == bindparam("timer_id")).values(fired_at=bindparam("at"))
 _COMMITTED = "tiepdan.committed_workflows"
 
@@ -131,20 +138,36 @@ class WorkflowCache:
     def __init__(self, size: int):
         self.size = size
         self._items: OrderedDict[int, Opened] = OrderedDict()
+        self._task_owner: dict[str, int] = {}  # open task id -> instance id, for cached entries
         self._lock = threading.Lock()
 
     def take(self, instance_id: int) -> Opened | None:
         with self._lock:
-            return self._items.pop(instance_id, None)
+            opened = self._items.pop(instance_id, None)
+            if opened is not None:
+                self._forget_tasks(opened)
+            return opened
+
+    def owner_of(self, task_id: str) -> int | None:
+        """The instance a cached open task belongs to (saves the lookup on completion)."""
+        with self._lock:
+            return self._task_owner.get(task_id)
 
     def put(self, opened: Opened) -> None:
         if self.size <= 0:
             return
         with self._lock:
+            previous = self._items.pop(opened.record.id, None)
+            if previous is not None:
+                self._forget_tasks(previous)
             self._items[opened.record.id] = opened
-            self._items.move_to_end(opened.record.id)
+            self._task_owner.update(dict.fromkeys(opened.before.tasks, opened.record.id))
             while len(self._items) > self.size:
-                self._items.popitem(last=False)
+                self._forget_tasks(self._items.popitem(last=False)[1])
+
+    def _forget_tasks(self, opened: Opened) -> None:
+        for task_id in opened.before.tasks:
+            self._task_owner.pop(task_id, None)
 
 
 @dataclass
@@ -265,7 +288,7 @@ class Runtime:
             if record.status not in ACTIVE + ("error",):
                 raise InvalidState(f"instance {instance_id} is {record.status}; only running instances can be suspended")
             record.status, record.updated_at = "suspended", self.clock.now()
-            instances.save(s, record)
+            instances.save(s.conn, record)
             s.execute(_SET_TASK_STATE, {"iid": record.id, "new_state": "suspended"})
             self._audit(s, record, actor, "instance.suspend", detail={"reason": reason})
 
@@ -287,7 +310,7 @@ class Runtime:
             if record.status in ("completed", "terminated"):
                 raise InvalidState(f"instance {instance_id} is already {record.status}")
             record.status, record.updated_at, record.completed_at = "terminated", self.clock.now(), self.clock.now()
-            instances.save(s, record)
+            instances.save(s.conn, record)
             s.execute(_DROP_ALL_TASKS, {"iid": record.id})
             s.execute(_DROP_PENDING_TIMERS, {"iid": record.id})
             self._audit(s, record, actor, "instance.terminate", detail={"reason": reason})
@@ -350,15 +373,26 @@ class Runtime:
         return self._step(s, Opened(record), attempt, actor, "instance.start", seed, detail={"process_id": process_id, "version_id": version_id})
 
     def _complete(self, s: StepTx, attempt, task_id: str, data: Mapping[str, Any], actor: str) -> StepResult:
-        found = s.execute(_TASK_FOR_COMPLETION, {"tid": task_id}).first()
-        if found is None:
-            raise self._completed_by_other(task_id, s)
-        opened = self._open(s, found.instance_id, attempt)
+        task_spec = None
+        instance_id = self.cache.owner_of(task_id) if attempt.use_cache else None
+        if instance_id is None:
+            found = s.execute(_TASK_FOR_COMPLETION, {"tid": task_id}).first()
+            if found is None:
+                raise self._completed_by_other(task_id, s)
+            instance_id, task_spec = found.instance_id, found.task_spec
+        opened = self._open(s, instance_id, attempt)
         record = opened.record
+        if opened.wf is not None:
+            task = opened.before.tasks.get(task_id)
+            if task is None:
+                raise StaleInstance(f"task {task_id} is not open in the cached instance {instance_id}")
+            task_spec = task.task_spec.bpmn_id or task.task_spec.name
+        elif task_spec is None:  # the cache named the owner, but another thread took the entry
+            raise StaleInstance(f"instance {instance_id} left the cache")
         if record.status not in ACTIVE:
             raise InvalidState(f"case {record.business_key} is {record.status}; its tasks cannot be completed now")
         loaded = self.library.load(s, record.version_id)
-        info = loaded.user_tasks.get(found.task_spec)
+        info = loaded.user_tasks.get(task_spec)
         cleaned = dict(data)
         if info is not None and info.form and info.form in loaded.forms:
             cleaned, errors = loaded.forms[info.form].validate(data, today=self.clock.today())
@@ -372,7 +406,7 @@ class Runtime:
             task.set_data(**cleaned)
             task.run()
 
-        return self._step(s, opened, attempt, actor, "task.complete", finish, task_id=task_id, detail={"task": found.task_spec, "data": cleaned})
+        return self._step(s, opened, attempt, actor, "task.complete", finish, task_id=task_id, detail={"task": task_spec, "data": cleaned})
 
     def _open(self, s, instance_id: int, attempt: _Attempt) -> Opened:
         if attempt.use_cache:
@@ -442,18 +476,18 @@ class Runtime:
                 record.status, record.completed_at = "completed", now
             else:
                 record.status = "waiting"
-        instances.save(s, record)  # raises StaleInstance if someone else stepped first
+        instances.save(s.conn, record)  # raises StaleInstance if someone else stepped first
 
     def _write_task_index(self, s, record, loaded: LoadedVersion, before, after, old_status: str) -> None:
         gone = before.tasks.keys() - after.tasks.keys()
         if gone:
-            s.execute(_DROP_TASKS, {"ids": list(gone)})
+            _DROP_TASK.execute(s.conn, [{"tid": tid} for tid in gone])
         state = "open" if record.status in ACTIVE else "suspended"
         if (old_status in ACTIVE) != (record.status in ACTIVE) and before.tasks.keys() - gone:
             s.execute(_SET_TASK_STATE, {"iid": record.id, "new_state": state})
         new = [after.tasks[tid] for tid in after.tasks.keys() - before.tasks.keys()]
         if new:
-            s.execute(_ADD_TASKS, [self._index_row(s, record, loaded, task, state) for task in new])
+            _ADD_TASKS.execute(s.conn, [self._index_row(s, record, loaded, task, state) for task in new])
 
     def _index_row(self, s, record, loaded: LoadedVersion, task, state: str) -> dict:
         spec_name = task.task_spec.bpmn_id or task.task_spec.name
@@ -489,11 +523,11 @@ class Runtime:
         # unless this very step fired it.
         gone = before.timers.keys() - after.timers.keys()
         if gone:
-            s.execute(_DROP_TIMERS, {"iid": record.id, "ids": list(gone)})
+            _DROP_TIMER.execute(s.conn, [{"iid": record.id, "tid": tid} for tid in gone])
         new = after.timers.keys() - before.timers.keys()
         if new:
-            s.execute(
-                _ADD_TIMERS,
+            _ADD_TIMERS.execute(
+                s.conn,
                 [
                     {"instance_id": record.id, "task_id": tid, "task_spec": after.timers[tid][0], "fire_at": after.timers[tid][1]}
                     for tid in new
