@@ -81,11 +81,6 @@ class _HeadCache:
 _heads = _HeadCache()
 
 
-def _connection(session):
-    """The Core connection under an ORM session, or the connection itself."""
-    return session.connection() if hasattr(session, "get_bind") else session
-
-
 def _read_head(session: Session) -> tuple[int, str]:
     head = session.execute(_READ_HEAD).first()
     if head is None:
@@ -100,7 +95,7 @@ def _advance_head(session: Session, key: str, make_entry) -> dict:
     if cached is not None:
         entry = make_entry(*cached)
         moved = _MOVE_CACHED_HEAD.execute(
-            _connection(session),
+            session,
             {"new_seq": entry["seq"], "new_hash": entry["hash"], "old_seq": cached[0], "old_hash": cached[1]},
         ).rowcount
         if moved == 1:
@@ -145,7 +140,7 @@ def record(
 
     bind = session.engine if hasattr(session, "engine") else session.get_bind()
     entry = _advance_head(session, str(bind.url), make_entry)
-    _INSERT_ENTRY.execute(_connection(session), entry)
+    _INSERT_ENTRY.execute(session, entry)
     return entry
 
 

@@ -24,13 +24,23 @@ def _sqlite_value(value: Any) -> Any:
     return value
 
 
+def connection_of(executor):
+    """The Core connection behind a connection, an ORM session, or the engine's StepTx."""
+    if hasattr(executor, "exec_driver_sql"):
+        return executor
+    if hasattr(executor, "conn"):
+        return executor.conn
+    return executor.connection()
+
+
 class DriverStatement:
     def __init__(self, sql: str):
         self.sqlite_sql = " ".join(sql.split())
         self.pg_sql = _NAMED.sub(r"%(\1)s", self.sqlite_sql)
 
-    def execute(self, conn, params: Mapping[str, Any] | Iterable[Mapping[str, Any]]):
-        """Run on a SQLAlchemy Connection; a list of parameter sets runs as executemany."""
+    def execute(self, executor, params: Mapping[str, Any] | Iterable[Mapping[str, Any]] = ()):
+        """Run on a connection, session or StepTx; a list of parameter sets runs as executemany."""
+        conn = connection_of(executor)
         if conn.dialect.name == "sqlite":
             if isinstance(params, Mapping):
                 params = {k: _sqlite_value(v) for k, v in params.items()}

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from . import audit
 from .bpmn_xml import NSMAP, parse_bpmn_bytes
 from .clock import Clock
+from .driver_sql import DriverStatement
 from .forms import FormDefinition, content_hash as form_hash, parse_form
 from .models import ProcessInstance, ProcessVersion
 from .spiff_bridge import use_engine_clock
@@ -27,11 +28,9 @@ from .validation import Problem, ValidationContext, parse_specs, user_task_prope
 
 
 _VERSIONS = ProcessVersion.__table__
-_LATEST_PUBLISHED = (
-    select(ProcessVersion.id)
-    .where(ProcessVersion.process_id == bindparam("pid"), ProcessVersion.status == "published")
-    .order_by(ProcessVersion.published_at.desc(), ProcessVersion.id.desc())
-    .limit(1)
+_LATEST_PUBLISHED = DriverStatement(
+    "SELECT id FROM process_version WHERE process_id = :pid AND status = 'published' "
+    "ORDER BY published_at DESC, id DESC LIMIT 1"
 )
 
 
@@ -176,7 +175,7 @@ class ProcessLibrary:
     @staticmethod
     def latest_published(executor, process_id: str) -> int | None:
         """The id of the version new instances of `process_id` start on."""
-        return executor.execute(_LATEST_PUBLISHED, {"pid": process_id}).scalar_one_or_none()
+        return _LATEST_PUBLISHED.execute(executor, {"pid": process_id}).scalar_one_or_none()
 
     @staticmethod
     def list_versions(session: Session) -> list[tuple[ProcessVersion, int]]:

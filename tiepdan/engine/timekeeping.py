@@ -10,15 +10,15 @@ import threading
 from datetime import date, datetime, timedelta
 from typing import Callable, Mapping
 
-from sqlalchemy import func, select
 
 from .calendar import load_calendar
 from .clock import LOCAL_TZ, Clock
 from .deadlines import Deadlines, RuleCatalogue
-from .models import CalendarOverride
+from .driver_sql import DriverStatement
 
 
-_FINGERPRINT = select(func.count(), func.max(CalendarOverride.created_at))
+# Raw values suffice: the fingerprint is only compared with the previous one.
+_FINGERPRINT = DriverStatement("SELECT count(*), max(created_at) FROM calendar_override")
 _TX_KEY = "tiepdan.deadlines"
 
 
@@ -35,7 +35,7 @@ class DeadlineSource:
         cached = tx.info.get(_TX_KEY)
         if cached is not None:
             return cached
-        fingerprint = tuple(tx.execute(_FINGERPRINT).one())
+        fingerprint = tuple(_FINGERPRINT.execute(tx).one())
         with self._lock:
             if fingerprint != self._fingerprint or self._deadlines is None:
                 self._deadlines = Deadlines(load_calendar(tx.session), self.catalogue)
