@@ -6,7 +6,10 @@ boundary timer on it. Both runs use the same sandboxed expressions and handler; 
 run adds what the product needs: a SQLite file in WAL mode, one transaction per step with the
 state, task index, timers and audit chain.
 
-usage: python bench/lifecycle.py [N]      (last line: ratio=0.NN, persisted / bare)
+usage: python bench/lifecycle.py [N] [--no-cache]      (last line: ratio=0.NN, persisted / bare)
+
+--no-cache turns off the runtime's cache of committed workflows, so every step deserialises the
+state as a process that did not run the previous step would.
 """
 from __future__ import annotations
 
@@ -94,12 +97,14 @@ def run_persisted(services, n: int, run: int = 0) -> float:
     return n / (time.perf_counter() - started)
 
 
-def main(n: int = 300) -> None:
+def main(n: int = 300, cache: bool = True) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         procs = processes_dir(tmp)
         settings = Settings(database_url=f"sqlite:///{tmp / 'bench.db'}", var_dir=tmp, processes_dir=procs)
         services = wiring.build(settings, clock=FixedClock(datetime(2026, 3, 2, 3)))
+        if not cache:
+            services.runtime.cache.size = 0
         Base.metadata.create_all(services.db)
         with transaction(services.sessions) as s:
             [version] = services.library.publish(s, (procs / "lifecycle.bpmn").read_bytes(), "lifecycle.bpmn", "bench")
@@ -113,11 +118,13 @@ def main(n: int = 300) -> None:
             persisted.append(run_persisted(services, n, run))
         bare, persisted = statistics.median(bare), statistics.median(persisted)
         services.db.dispose()
-    print(f"cases={n} (each: start, 2 user tasks, 1 service task, 1 gateway, 1 boundary timer)")
+    print(f"cases={n} (each: start, 2 user tasks, 1 service task, 1 gateway, 1 boundary timer); "
+          f"workflow cache {'on' if cache else 'off'}")
     print(f"bare SpiffWorkflow in memory: {bare:8.1f} cases/s  (median of 3 runs)")
     print(f"persisted runtime on SQLite : {persisted:8.1f} cases/s  (median of 3 runs; 3 transactions per case)")
     print(f"ratio={persisted / bare:.2f}")
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 300)
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    main(int(args[0]) if args else 300, cache="--no-cache" not in sys.argv)
