@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import click
 
+from .common import build_services
+
 from ..config import Settings
 
 
@@ -10,12 +12,11 @@ from ..config import Settings
 def init_db() -> None:
     """Create or upgrade the database schema (Alembic) and publish the processes in processes/."""
     from ..engine.schema import upgrade
-    from .. import wiring
     from .process_cmd import publish_all
 
     settings = Settings.from_env()
     upgrade(settings.database_url)
-    services = wiring.build(settings)
+    services = build_services(settings)
     publish_all(services, actor="init-db", quiet=False)
 
 

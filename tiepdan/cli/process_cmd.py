@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from .common import build_services
+
 
 def publish_all(services, actor: str, quiet: bool = True, paths: list[Path] | None = None, note: str = "") -> None:
     """Publish every diagram in processes/ (or the given files); exit 1 listing the problems of the
@@ -36,9 +38,8 @@ def process() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 def validate(paths: tuple[Path, ...]) -> None:
     """Check BPMN files; print one line per problem (file:element: message), exit 1 if any."""
-    from .. import wiring
 
-    services = wiring.build()
+    services = build_services()
     count = 0
     for path in paths:
         if not path.is_file():
@@ -56,9 +57,8 @@ def validate(paths: tuple[Path, ...]) -> None:
 @process.command("list")
 def list_versions() -> None:
     """List process versions with status, publisher and running instances."""
-    from .. import wiring
 
-    services = wiring.build()
+    services = build_services()
     with services.sessions() as session:
         rows = services.library.list_versions(session)
     if not rows:
@@ -74,9 +74,8 @@ def list_versions() -> None:
 @click.option("--note", default="", help="Why (recorded with the version).")
 def publish(paths: tuple[Path, ...], actor: str, note: str) -> None:
     """Validate and publish the given BPMN files (default: every processes/*.bpmn)."""
-    from .. import wiring
 
-    services = wiring.build()
+    services = build_services()
     publish_all(services, actor=actor, quiet=False, paths=list(paths) or None, note=note)
 
 

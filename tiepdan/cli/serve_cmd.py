@@ -5,6 +5,8 @@ import logging
 
 import click
 
+from .common import build_services
+
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
@@ -14,12 +16,11 @@ def serve(host: str, port: int, tick: float) -> None:
     """Serve the web UI with the timer scheduler in the same process (the demo set-up)."""
     from werkzeug.serving import run_simple
 
-    from .. import wiring
     from ..engine.scheduler import make_scheduler
     from ..webui import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    services = wiring.build()
+    services = build_services()
     scheduler = make_scheduler(services.runtime, tick)
     scheduler.start()
     click.echo(f"tiepdan on http://{host}:{port}/", err=True)
@@ -33,11 +34,10 @@ def serve(host: str, port: int, tick: float) -> None:
 @click.option("--tick", default=15.0, show_default=True, help="Seconds between timer ticks.")
 def worker(tick: float) -> None:
     """Fire due timers forever; run as many as you like against one PostgreSQL."""
-    from .. import wiring
     from ..engine.scheduler import make_scheduler
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    services = wiring.build()
+    services = build_services()
     click.echo("tiepdan worker: firing due timers", err=True)
     make_scheduler(services.runtime, tick, blocking=True).start()
 

@@ -25,7 +25,7 @@ def validation_context(processes_dir: Path, operations, catalogue: RuleCatalogue
     return ValidationContext(
         roles=set(load_roles(processes_dir)),
         operations=operations,
-        forms=load_forms(processes_dir / "forms"),
+        forms=load_forms(processes_dir / "forms") if (processes_dir / "forms").is_dir() else {},
         rule_ids=set(catalogue.ids()),
         documents=document_names(processes_dir),
         function_names=set(FUNCTION_NAMES),
