@@ -5,6 +5,14 @@ import logging
 
 import click
 
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def _configure_logging() -> None:
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    # APScheduler reports every tick at INFO; our tick logs when it fires something.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
 from .common import build_services
 
 
@@ -19,7 +27,7 @@ def serve(host: str, port: int, tick: float) -> None:
     from ..engine.scheduler import make_scheduler
     from ..webui import create_app
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _configure_logging()
     services = build_services()
     scheduler = make_scheduler(services.runtime, tick)
     scheduler.start()
@@ -36,7 +44,7 @@ def worker(tick: float) -> None:
     """Fire due timers forever; run as many as you like against one PostgreSQL."""
     from ..engine.scheduler import make_scheduler
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _configure_logging()
     services = build_services()
     click.echo("tiepdan worker: firing due timers", err=True)
     make_scheduler(services.runtime, tick, blocking=True).start()
