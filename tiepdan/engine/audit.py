@@ -139,7 +139,8 @@ def record(
         return entry
 
     bind = session.engine if hasattr(session, "engine") else session.get_bind()
-    entry = _advance_head(session, str(bind.url), make_entry)
+    # A session bound to a connection (a handler's, inside a step) gives the connection.
+    entry = _advance_head(session, str(getattr(bind, "engine", bind).url), make_entry)
     _INSERT_ENTRY.execute(session, entry)
     return entry
 
