@@ -20,8 +20,9 @@ run: setup
 
 # Starts (installing it first when absent) a throw-away PostgreSQL server on loopback,
 # then runs the whole suite against SQLite and PostgreSQL.
+# A server that fails to start fails the run (eval of empty output would not).
 test: setup
-	@eval "$$(scripts/pg-test-server start)" && $(BIN)/pytest $(PYTEST_ARGS)
+	@pg_env="$$(scripts/pg-test-server start)" && eval "$$pg_env" && $(BIN)/pytest $(PYTEST_ARGS)
 
 pg-test:
 	scripts/pg-test-server start
