@@ -6,6 +6,8 @@ import shutil
 import subprocess
 import sys
 
+import pytest
+
 from tiepdan.config import REPO_ROOT
 
 
@@ -39,3 +41,17 @@ def test_a_broken_rule_file_is_one_line_not_a_traceback(tmp_path):
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("error: cannot load processes/") and "broken.yaml" in result.stderr
+
+
+@pytest.mark.parametrize("args", [["process", "list"], ["audit", "verify"]])
+def test_a_database_without_the_schema_is_one_line_not_a_traceback(tmp_path, args):
+    from click.testing import CliRunner
+
+    from tiepdan.cli import main
+
+    env = {"TIEPDAN_DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}"}
+    result = CliRunner().invoke(main, args, env=env)
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert result.output.strip().startswith("error: database error") and "init-db" in result.output
+    assert len(result.output.strip().splitlines()) == 1
