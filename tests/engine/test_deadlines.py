@@ -14,7 +14,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from tiepdan.engine.calendar import CalendarError, WorkingCalendar
-from tiepdan.engine.deadlines import Deadlines, Rule, RuleCatalogue, RuleError, due_date
+from tiepdan.engine.deadlines import Deadlines, ExtensionGrant, Rule, RuleCatalogue, RuleError, due_date
 
 D = date
 RULES_DIR = Path(__file__).resolve().parents[2] / "processes" / "rules"
@@ -205,6 +205,31 @@ def test_extensions_are_limited():
         DL.due("complaint.resolve.first", D(2026, 3, 2), extensions=1)
     with pytest.raises(RuleError):
         DL.due("denunciation.resolve", D(2026, 3, 2), extensions=-1)
+
+
+def test_extension_decisions_carry_a_reason_and_respect_the_complexity():
+    complex_once = [ExtensionGrant("complex", "Phải xác minh tại hai địa phương")]
+    assert DL.due("denunciation.resolve", D(2026, 3, 2), extensions=complex_once) == D(2026, 5, 4)
+    twice = [ExtensionGrant("especially_complex", "Nhiều nội dung, nhiều người bị tố cáo")] * 2
+    assert DL.due("denunciation.resolve", D(2026, 3, 2), extensions=twice) == D(2026, 6, 1)
+    with pytest.raises(RuleError, match="complex case can be extended at most 1"):
+        DL.due("denunciation.resolve", D(2026, 3, 2), extensions=complex_once * 2)
+    with pytest.raises(RuleError, match="gives no reason"):
+        DL.due("denunciation.resolve", D(2026, 3, 2), extensions=[ExtensionGrant("complex", "  ")])
+    with pytest.raises(RuleError, match="complexity must be one of"):
+        DL.due("denunciation.resolve", D(2026, 3, 2), extensions=[ExtensionGrant("simple", "x")])
+    with pytest.raises(RuleError, match="cannot be extended"):
+        DL.due("complaint.resolve.first", D(2026, 3, 2), extensions=complex_once)
+
+
+def test_extension_limits_in_a_rule_file_are_checked(tmp_path):
+    (tmp_path / "r.yaml").write_text(
+        "rules:\n  - {id: x.y, description: d, count: 30, unit: days, basis: b,\n"
+        "     extension: {count: 30, unit: days, max: 2, limits: {complex: 3}}}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(RuleError, match="extension.limits"):
+        RuleCatalogue.load(tmp_path)
 
 
 # --- pauses -----------------------------------------------------------------------------------

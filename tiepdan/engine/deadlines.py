@@ -12,7 +12,9 @@ The catalogue lives in ``processes/rules/*.yaml`` (one level, not recursive), ea
       valid_from: 2026-07-01          # optional: in force since (inclusive)
       valid_to:                       # optional: in force until (inclusive)
       to_verify: true                 # the source is [NV] / [S-OCR]: an administrator must check it
-      extension: {count: 30, unit: days, max: 2}   # optional: gia hạn, length and max number
+      extension: {count: 30, unit: days, max: 2}   # optional: gia hạn, length and max number;
+                                      # + limits: {complex: 1, ...} how many a case of each
+                                      # complexity may have (each within max)
       on_resume: recount              # optional: continue (default) | recount, see `due_date`
 
 Several entries with the same id in one file are the versions of a rule over time; they must not
@@ -66,11 +68,22 @@ class RuleError(ValueError):
 
 @dataclass(frozen=True)
 class Extension:
-    """Gia hạn: each extension adds `count` `unit`; at most `max` extensions."""
+    """Gia hạn: each extension adds `count` `unit`; at most `max` extensions, and at most
+    `limits[complexity]` for a case of that complexity (e.g. LTC Art 30: once for a complex
+    denunciation, twice for an especially complex one)."""
 
     count: int
     unit: str
     max: int
+    limits: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class ExtensionGrant:
+    """One extension decision: how complex the case is, and the written reason the law asks for."""
+
+    complexity: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -109,7 +122,8 @@ class Rule:
         }
         if self.extension:
             out["extension"] = {
-                "count": self.extension.count, "unit": self.extension.unit, "max": self.extension.max
+                "count": self.extension.count, "unit": self.extension.unit, "max": self.extension.max,
+                "limits": dict(self.extension.limits),
             }
         return out
 
@@ -186,8 +200,14 @@ def _parse_rule(entry: Any, source: str, n: int, problems: list[str]) -> Rule | 
     extension = None
     ext = entry.get("extension")
     if ext is not None:
-        if not isinstance(ext, dict) or set(map(str, ext)) != {"count", "unit", "max"}:
-            bad("'extension' must be a mapping with exactly count, unit and max")
+        limits = ext.get("limits", {}) if isinstance(ext, dict) else None
+        if not isinstance(ext, dict) or set(map(str, ext)) - {"limits"} != {"count", "unit", "max"}:
+            bad("'extension' must be a mapping with count, unit and max (and optional limits)")
+        elif not isinstance(limits, dict) or not all(
+            isinstance(k, str) and _is_int(v) and 0 < v <= (ext["max"] if _is_int(ext["max"]) else 0)
+            for k, v in limits.items()
+        ):
+            bad(f"'extension.limits' must map each complexity to a whole number from 1 to max, not {limits!r}")
         elif not (_is_int(ext["count"]) and ext["count"] > 0):
             bad(f"'extension.count' must be a positive whole number, not {ext['count']!r}")
         elif not (_is_int(ext["max"]) and ext["max"] > 0):
@@ -195,7 +215,7 @@ def _parse_rule(entry: Any, source: str, n: int, problems: list[str]) -> Rule | 
         elif ext["unit"] != unit:
             bad(f"'extension.unit' must be the rule's unit ({unit}), not {ext['unit']!r}")
         else:
-            extension = Extension(ext["count"], ext["unit"], ext["max"])
+            extension = Extension(ext["count"], ext["unit"], ext["max"], tuple(sorted(limits.items())))
     if len(problems) > before:
         return None
     return Rule(
@@ -381,7 +401,7 @@ def due_date(
     start: date,
     *,
     pauses: Sequence[tuple[date, date]] = (),
-    extensions: int = 0,
+    extensions: int | Sequence[ExtensionGrant] = 0,
     on_resume: str | None = None,
 ) -> date:
     """The last day of `rule`'s period triggered on `start` (the period ends at 24:00 that day).
@@ -389,6 +409,8 @@ def due_date(
     Extensions (gia hạn): each adds ``rule.extension.count`` units to the period (so 30 days +
     2 extensions of 30 days = one 90-day period from `start`, rolled forward once at its end);
     more than ``rule.extension.max``, or any for a rule without ``extension``, is a RuleError.
+    Given as `ExtensionGrant` decisions, each needs its reason, and a case of a complexity the
+    rule limits (``extension.limits``) may have at most that many.
 
     Pauses (tạm đình chỉ): ``(frm, to)`` means the suspension decision was issued on `frm` and
     the continuation decision on `to`. Day `frm` still counts (the clock ran that day); the days
@@ -415,7 +437,9 @@ def due_date(
     The rule *version* is the caller's choice (`Deadlines.due` takes the one in force on
     `start`, also for a recount).
     """
-    if not _is_int(extensions) or extensions < 0:
+    if not _is_int(extensions):
+        extensions = _granted(rule, extensions)
+    if extensions < 0:
         raise RuleError(f"extensions must be a whole number >= 0, not {extensions!r}")
     if extensions:
         if rule.extension is None:
@@ -447,6 +471,32 @@ def due_date(
         raise CalendarError(f"rule {rule.id} from {start}: {exc}") from None
 
 
+def _granted(rule: Rule, grants) -> int:
+    """How many extensions `grants` add, after checking each decision against the rule."""
+    if isinstance(grants, (str, bytes)) or not all(isinstance(g, ExtensionGrant) for g in grants):
+        raise RuleError(f"extensions must be a whole number or extension decisions, not {grants!r}")
+    grants = list(grants)
+    if not grants:
+        return 0
+    if rule.extension is None:
+        raise RuleError(f"rule {rule.id} cannot be extended")
+    limits = dict(rule.extension.limits)
+    for i, grant in enumerate(grants, 1):
+        if not grant.reason or not grant.reason.strip():
+            raise RuleError(f"extension {i} of rule {rule.id} gives no reason (the law requires one)")
+        if limits and grant.complexity not in limits:
+            raise RuleError(
+                f"extension {i} of rule {rule.id}: complexity must be one of {', '.join(limits)}, not {grant.complexity!r}"
+            )
+    if limits:
+        complexity = grants[-1].complexity  # the latest decision says how complex the case is now
+        if len(grants) > limits[complexity]:
+            raise RuleError(
+                f"rule {rule.id}: a {complexity} case can be extended at most {limits[complexity]} time(s), not {len(grants)}"
+            )
+    return len(grants)
+
+
 class Deadlines:
     """Due dates by rule id: the rule version in force on the start date, on a calendar."""
 
@@ -463,7 +513,7 @@ class Deadlines:
         start: date,
         *,
         pauses: Sequence[tuple[date, date]] = (),
-        extensions: int = 0,
+        extensions: int | Sequence[ExtensionGrant] = 0,
         on_resume: str | None = None,
     ) -> date:
         """See `due_date`; the rule version is the one in force on `start`."""
