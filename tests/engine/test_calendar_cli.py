@@ -99,14 +99,14 @@ def test_deadline_list(env):
     for rule_id in README_IDS:
         assert any(line.split()[0] == rule_id for line in lines), rule_id
     marked = {line.split()[0] for line in lines if line.endswith("[to verify]")}
-    assert marked == {"complaint.accept", "petition.process"}
+    assert marked == {"complaint.accept", "petition.process", "reception.refusal_notice"}
     [resolve] = [line for line in lines if line.startswith("denunciation.resolve ")]
     assert re.search(r"\b30 days\b.*LTC Art 30.*\+30 days, at most 2x", resolve)
 
 
 def test_deadline_check(env, tmp_path):
     ok = run(env, "deadline", "--check")
-    assert ok.exit_code == 0 and ok.stdout.startswith("ok: 29 rules")
+    assert ok.exit_code == 0 and ok.stdout.startswith("ok: 30 rules")
     (tmp_path / "procs" / "rules").mkdir(parents=True)
     (tmp_path / "procs" / "rules" / "x.yaml").write_text("rules:\n  - id: x\n    count: 0\n")
     bad = run({**env, "TIEPDAN_PROCESSES_DIR": str(tmp_path / "procs")}, "deadline", "--check")
