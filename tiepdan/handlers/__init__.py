@@ -3,4 +3,4 @@
 Importing this package registers every family; `OPERATIONS` is what the runtime dispatches on.
 """
 from .registry import OPERATIONS, operation  # noqa: F401
-from . import classification  # noqa: F401,E402  (registers its operations)
+from . import classification, intake, reception, transfer  # noqa: F401,E402  (register their operations)
