@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml constraints.txt
 setup: $(STAMP)
 
 run: setup
-	$(BIN)/tiepdan init-db
+	$(BIN)/tiepdan init-db --demo
 	$(BIN)/tiepdan serve --host 127.0.0.1 --port 5000
 
 # Starts (installing it first when absent) a throw-away PostgreSQL server on loopback,
