@@ -130,3 +130,19 @@ def test_mixed_content_at_the_desk_becomes_separate_petitions(world):
                                                .order_by(Petition.id)).scalars().first())
     # The denouncer is the same citizen as the complainant: the session's petitions seal him in both.
     assert petitions == [("complaint", None, [True]), ("denunciation", first_id, [True])]
+
+
+def test_a_denunciation_raised_at_the_desk_names_its_respondent_and_reaches_the_competent_unit(world):
+    from .world import COMMUNE
+
+    reception_id, key = start(world)
+    through_refusal_check(world, key)
+    world.complete(key, "record_content", {
+        "has_letter": True, "content": "Tố cáo cán bộ địa chính phường nhận hối lộ.", "petition_type": "denunciation",
+        "respondent_name": "Trần Văn Bình", "respondent_position": "Công chức địa chính", "respondent_unit": COMMUNE,
+    })
+    [petition_key] = read(world, lambda s: s.execute(select(Petition.business_key).where(Petition.reception_id == reception_id)).scalars().all())
+    proposal = world.services.runtime.task_data(world.task(petition_key, "classify").id)["proposal"]
+    assert proposal["proposed_unit"] == COMMUNE and proposal["within_competence"] is False
+    world.complete(petition_key, "classify", {"petition_type": "denunciation", "within_competence": "no", "outcome": "transfer"})
+    assert world.petition(petition_key).transferred_to_unit.code == COMMUNE

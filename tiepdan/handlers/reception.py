@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from tiepdan.cases.documents import next_number
 from tiepdan.cases.errors import CaseError
-from tiepdan.cases.parties import validate_representatives
+from tiepdan.cases.units import get_unit
+from tiepdan.cases.parties import add_respondent, validate_representatives
 from tiepdan.cases.receptions import (
     citizens,
     petition_from_reception,
@@ -70,6 +71,16 @@ def _documents(ctx) -> list[dict]:
     return [{"name": line.strip()} for line in lines if line.strip()]
 
 
+def _add_respondent(ctx, petition) -> None:
+    """Who the petition is against, so that the intake can propose the competent unit."""
+    name = context.form_value(ctx, "respondent_name")
+    unit = context.form_value(ctx, "respondent_unit")
+    if name or unit:
+        add_respondent(ctx.session, petition, name=name or get_unit(ctx.session, unit).name,
+                       position=context.form_value(ctx, "respondent_position", ""), organisation_unit=unit,
+                       kind="person" if name else "organisation", clock=ctx.clock)
+
+
 @operation("register_reception_petitions")
 def register_reception_petitions(ctx) -> dict:
     """The record of content, the receipt for documents (Mẫu 02/TCD), and one petition per
@@ -97,6 +108,7 @@ def register_reception_petitions(ctx) -> dict:
             continue
         petition = petition_from_reception(ctx.session, reception, content=content, petition_type=kind,
                                            field=ctx.data.get("field"), created_by=ctx.actor, clock=ctx.clock).petition
+        _add_respondent(ctx, petition)
         if first is None:
             first = petition
         else:
