@@ -40,3 +40,15 @@ def test_migrations_match_the_models(empty_url):
             conn.execute(text("DELETE FROM audit_log"))
     upgrade(empty_url)  # idempotent
     engine.dispose()
+
+
+def test_the_overdue_view_across_units_reads_an_index(sqlite_db):
+    """"Overdue, by due date" for all units must not scan the task index and sort it."""
+    with sqlite_db.engine.connect() as conn:
+        plan = " ".join(
+            row[-1] for row in conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN SELECT id FROM task_index WHERE state = 'open' AND due_date < '2026-03-02' "
+                "ORDER BY due_date LIMIT 50"
+            )
+        )
+    assert "USING INDEX ix_task_due" in plan and "TEMP B-TREE" not in plan, plan

@@ -84,6 +84,8 @@ class TaskIndex(Base):
         Index("ix_task_assignee_due", "assignee", "due_date"),
         Index("ix_task_queue", "unit_id", "role", "assignee", "due_date"),
         Index("ix_task_unit_due", "unit_id", "due_date"),
+        # Overdue across every unit (the provincial inspectorate's view), in due-date order.
+        Index("ix_task_due", "due_date"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the SpiffWorkflow task id
