@@ -41,6 +41,12 @@ def test_the_test_diagram_is_valid(services):
         (('deadline_end("petition.process", received_on)', 'deadline_end("no.such.rule", received_on)'), "decide_late", "unknown deadline rule 'no.such.rule'"),
         (('<bpmn:timeDate>deadline_end("petition.process", received_on)</bpmn:timeDate>', "<bpmn:timeCycle>R3/PT1H</bpmn:timeCycle>"), "decide_late", "cyclic timers are not supported"),
         (("<bpmn:flowNodeRef>decide</bpmn:flowNodeRef>", ""), "decide", "not in a lane"),
+        (('<spiffworkflow:property name="deadline_from" value="received_on"/>',
+          '<spiffworkflow:property name="deadline_adjusted" value="maybe"/>'), "decide", "deadline_adjusted must be true or false"),
+        (('<spiffworkflow:property name="deadline_from" value="received_on"/>',
+          '<spiffworkflow:property name="deadline_variant" value="__import__(1)"/>'), "decide", "deadline variant"),
+        (('<spiffworkflow:property name="deadline_rule" value="petition.process"/>',
+          '<spiffworkflow:property name="deadline_variant" value="v"/>'), "decide", "deadline_variant needs a deadline_rule"),
     ],
 )
 def test_each_problem_names_file_element_and_cause(services, change, element, expected):

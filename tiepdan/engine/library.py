@@ -51,6 +51,10 @@ class UserTaskInfo:
     deadline_rule: str | None
     deadline_from: str | None
     documents: tuple[str, ...]
+    # An expression giving the suffix of the rule id chosen on the case (".complex", ...).
+    deadline_variant: str | None = None
+    # The case's own clock applies: its suspensions and extension decisions (see Runtime).
+    deadline_adjusted: bool = False
 
 
 @dataclass
@@ -226,5 +230,7 @@ class ProcessLibrary:
                 deadline_rule=props.get("deadline_rule") or None,
                 deadline_from=props.get("deadline_from") or None,
                 documents=tuple(filter(None, (d.strip() for d in props.get("documents", "").split(",")))),
+                deadline_variant=props.get("deadline_variant") or None,
+                deadline_adjusted=props.get("deadline_adjusted", "").strip().lower() == "true",
             )
         return LoadedVersion(version.id, version.process_id, spec, subprocess_specs, forms, user_tasks)

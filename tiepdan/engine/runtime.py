@@ -29,8 +29,10 @@ from uuid import UUID
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 from . import audit, instances, sandbox
@@ -69,6 +71,7 @@ _TASK_COLUMNS = ("id", "instance_id", "business_key", "process_id", "task_spec",
 _ADD_TASKS = DriverStatement(
     f"INSERT INTO task_index ({', '.join(_TASK_COLUMNS)}) VALUES ({', '.join(':' + c for c in _TASK_COLUMNS)})"
 )
+_SET_TASK_DUE = DriverStatement("UPDATE task_index SET due_date = :due WHERE id = :tid")
 _DROP_TIMER = DriverStatement(
     "DELETE FROM timer WHERE instance_id = :iid AND task_id = :tid AND fired_at IS NULL"
 )
@@ -194,18 +197,22 @@ class Runtime:
         operations: Mapping[str, Callable],
         *,
         functions: Callable[[StepTx], Mapping[str, Callable]] = lambda tx: {},
-        due_date: Callable[[StepTx, str, date], date | None] = lambda tx, rule, start: None,
+        due_date: Callable[..., date | None] = lambda tx, rule, start, **adjusted: None,
+        adjustments: Callable[[StepTx, str], tuple[Any, Any]] = lambda tx, business_key: ((), ()),
         clock: Clock | None = None,
         cache_size: int = 1000,
     ):
         """`functions(tx)` gives the sandbox functions for a step (deadline helpers and the like);
-        `due_date(tx, rule_id, start)` computes a task's statutory due date;
+        `due_date(tx, rule_id, start, pauses=, extensions=)` computes a task's statutory due date;
+        `adjustments(tx, business_key)` gives a case's clock (pauses, extension decisions) for the
+        tasks marked `deadline_adjusted`, whose due dates are recomputed after every step;
         `cache_size` bounds the workflows kept in memory between steps (0 disables it)."""
         self.engine = engine
         self.library = library
         self.operations = operations
         self.functions = functions
         self.due_date = due_date
+        self.adjustments = adjustments
         self.clock = clock or Clock()
         self.codec = StateCodec()
         self.cache = WorkflowCache(cache_size)
@@ -342,6 +349,49 @@ class Runtime:
                 # Another worker stepped this instance meanwhile; the timer stays due for the next tick.
                 break
         return fired
+
+    def send_message(self, instance_id: int, name: str, payload: Mapping[str, Any] | None, actor: str) -> StepResult:
+        """Deliver the BPMN message `name` to a running instance, in one step: an event a person
+        raises on a case (a leader's withdrawal, suspension or termination decision), caught by
+        a message start event of an event subprocess or a waiting message event. `payload`
+        reaches the catching event's `messageVariable`. An instance not waiting for `name` is
+        InvalidState and nothing changes."""
+
+        def operation(s, attempt):
+            opened = self._open(s, instance_id, attempt)
+            record = opened.record
+            if record.status not in ACTIVE:
+                raise InvalidState(f"case {record.business_key} is {record.status}; it takes no event now")
+
+            def deliver(wf: BpmnWorkflow) -> None:
+                try:
+                    wf.send_event(BpmnEvent(MessageEventDefinition(name), dict(payload or {})))
+                except WorkflowException:
+                    raise InvalidState(f"case {record.business_key} is not waiting for '{name}' now") from None
+
+            return self._step(s, opened, attempt, actor, "instance.message", deliver, detail={"message": name})
+
+        return self._execute(operation)
+
+    def waiting_messages(self, instance_id: int) -> list[str]:
+        """The messages `send_message` would deliver to this instance now (for the UI's actions)."""
+        with self.engine.connect() as conn:
+            tx = StepTx(conn)
+            record = self._instance(tx, instance_id)
+            if record.status not in ACTIVE:
+                return []
+            wf = self._load(tx, record, self.library.load(tx, record.version_id))
+        names = set()
+        for spec_name in wf.spec.start.trigger_specs:
+            for start in wf.subprocess_specs[spec_name].bpmn_start_events:
+                if isinstance(start.event_definition, MessageEventDefinition):
+                    names.add(start.event_definition.name)
+        for workflow in (wf, *wf.subprocesses.values()):
+            for task in workflow.get_tasks(state=TaskState.WAITING):
+                definition = getattr(task.task_spec, "event_definition", None)
+                if isinstance(definition, MessageEventDefinition):
+                    names.add(definition.name)
+        return sorted(names)
 
     def task_data(self, task_id: str) -> dict:
         """The data a task sees now, for the UI to prefill its form."""
@@ -488,6 +538,17 @@ class Runtime:
         new = [after.tasks[tid] for tid in after.tasks.keys() - before.tasks.keys()]
         if new:
             _ADD_TASKS.execute(s.conn, [self._index_row(s, record, loaded, task, state) for task in new])
+        # A suspension or an extension decided in this step moves the due dates of the tasks
+        # that run on the case's clock; only those are recomputed, so other steps pay nothing.
+        kept = [after.tasks[tid] for tid in after.tasks.keys() & before.tasks.keys()]
+        adjusted = [(t, loaded.user_tasks.get(t.task_spec.bpmn_id)) for t in kept]
+        refreshed = [
+            {"tid": str(t.id), "due": self._task_due(s, info, t, record.business_key)}
+            for t, info in adjusted
+            if info is not None and info.deadline_adjusted
+        ]
+        if refreshed:
+            _SET_TASK_DUE.execute(s.conn, refreshed)
 
     def _index_row(self, s, record, loaded: LoadedVersion, task, state: str) -> dict:
         spec_name = task.task_spec.bpmn_id or task.task_spec.name
@@ -505,18 +566,24 @@ class Runtime:
             "form": info.form if info else None,
             "deadline_rule": info.deadline_rule if info else None,
             "created_at": self.clock.now(),
-            "due_date": self._task_due(s, info, task) if info else None,
+            "due_date": self._task_due(s, info, task, record.business_key) if info else None,
             "state": state,
         }
 
-    def _task_due(self, s, info, task) -> date | None:
+    def _task_due(self, s, info, task, business_key: str) -> date | None:
         if not info.deadline_rule:
             return None
         start = self.clock.today()
         if info.deadline_from:
             value = sandbox.evaluate(info.deadline_from, task.data, self.functions(s))
             start = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-        return self.due_date(s, info.deadline_rule, start)
+        rule = info.deadline_rule
+        if info.deadline_variant:
+            rule += str(sandbox.evaluate(info.deadline_variant, task.data, self.functions(s)) or "")
+        if not info.deadline_adjusted:
+            return self.due_date(s, rule, start)
+        pauses, extensions = self.adjustments(s, business_key)
+        return self.due_date(s, rule, start, pauses=pauses, extensions=extensions)
 
     def _write_timers(self, s, record, before, after) -> None:
         # A timer whose task stopped waiting was cancelled (its boundary task finished first),

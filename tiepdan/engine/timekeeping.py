@@ -43,8 +43,8 @@ class DeadlineSource:
             tx.info[_TX_KEY] = self._deadlines
             return self._deadlines
 
-    def due_date(self, tx, rule_id: str, start: date) -> date:
-        return self.for_step(tx).due(rule_id, start)
+    def due_date(self, tx, rule_id: str, start: date, *, pauses=(), extensions=0) -> date:
+        return self.for_step(tx).due(rule_id, start, pauses=pauses, extensions=extensions)
 
 
 def _as_date(value) -> date:

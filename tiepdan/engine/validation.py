@@ -118,6 +118,12 @@ class _Checker:
                 self.add(label, f"deadline rule '{rule}' is not in the rule catalogue")
             if props.get("deadline_from"):
                 self.expression(label, "deadline start", props["deadline_from"])
+            if props.get("deadline_variant"):
+                if not rule:
+                    self.add(label, "deadline_variant needs a deadline_rule to vary")
+                self.expression(label, "deadline variant", props["deadline_variant"])
+            if props.get("deadline_adjusted", "").strip().lower() not in ("", "true", "false"):
+                self.add(label, f"deadline_adjusted must be true or false, not '{props['deadline_adjusted']}'")
             for doc in filter(None, (d.strip() for d in props.get("documents", "").split(","))):
                 if doc not in self.ctx.documents:
                     self.add(label, f"document template '{doc}' does not exist in processes/documents")
