@@ -264,6 +264,10 @@ class Petition(Base):
     result_note: Mapped[str] = mapped_column(Text, default="")
     note: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20), default="registered")
+    # 1 for a first-instance complaint (and every other petition), 2 for a second-instance one.
+    instance_level: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # The first-instance petition a second-instance complaint appeals.
+    appeal_of_id: Mapped[int | None] = mapped_column(ForeignKey("petition.id"), nullable=True, index=True)
     # sha256 of the secret code given to the citizen; the code itself is never stored.
     tracking_code_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
     # Folded (lower case, no diacritics) receipt number, content and the names that may be
@@ -385,3 +389,99 @@ class CaseDocument(Base):
     created_by: Mapped[str] = mapped_column(String(100), default="")
 
     unit: Mapped[Unit] = relationship(lazy="joined")
+
+
+# ---------------------------------------------------------------------------------------------
+# Resolution records (issue 5): the clock, withdrawals, publication, execution follow-up
+# ---------------------------------------------------------------------------------------------
+
+
+class CaseClockEvent(Base):
+    """A decision that moves a case's statutory clock: suspension (tạm đình chỉ), continuation
+    (tiếp tục giải quyết) or extension (gia hạn). The closed pauses and the extension grants that
+    `tiepdan.engine.deadlines.Deadlines.due` takes are read from these rows
+    (`tiepdan.cases.clock.adjustments`)."""
+
+    __tablename__ = "case_clock_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petition.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # vocab.CLOCK_EVENT_KINDS
+    on_date: Mapped[date] = mapped_column(Date)  # the decision's date
+    # vocab.COMPLEXITIES, for an extension
+    complexity: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    decision_no: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+
+    petition: Mapped[Petition] = relationship()
+
+
+class Withdrawal(Base):
+    """A petitioner's withdrawal (rút đơn) of the whole petition or of part of its content."""
+
+    __tablename__ = "withdrawal"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petition.id"), index=True)
+    on_date: Mapped[date] = mapped_column(Date)
+    scope: Mapped[str] = mapped_column(String(10))  # vocab.WITHDRAWAL_SCOPES
+    content: Mapped[str] = mapped_column(Text, default="")  # what is withdrawn
+    # The withdrawal was forced or threatened out of the petitioner (LTC Art 33; LKN Art 10 as amended).
+    coerced: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+
+    petition: Mapped[Petition] = relationship()
+
+
+class Publication(Base):
+    """The publication (công khai) of a decision or conclusion: form, period, proof."""
+
+    __tablename__ = "publication"
+    __table_args__ = (
+        Index("ix_publication_status_ends", "status", "ends_on"),
+        Index("ix_publication_unit_starts", "unit_id", "starts_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petition.id"), index=True)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("case_document.id"), nullable=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    title: Mapped[str] = mapped_column(String(300))
+    form: Mapped[str] = mapped_column(String(20))  # vocab.PUBLICATION_FORMS
+    # For a meeting: the day the participants were notified (at least 3 days before).
+    notice_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)  # inclusive
+    keep_in_archive: Mapped[bool] = mapped_column(Boolean, default=True)
+    proof: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(10), default="planned")  # vocab.PUBLICATION_STATUSES
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    petition: Mapped[Petition] = relationship()
+    document: Mapped[CaseDocument | None] = relationship()
+    unit: Mapped[Unit] = relationship(lazy="joined")
+
+
+class ExecutionItem(Base):
+    """One obligation of an effective decision or conclusion (thi hành): who must do what by
+    when, and what came of it."""
+
+    __tablename__ = "execution_item"
+    __table_args__ = (Index("ix_execution_item_done_due", "done_on", "due_on"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petition.id"), index=True)
+    obligor: Mapped[str] = mapped_column(String(300))
+    obligor_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), nullable=True)
+    action: Mapped[str] = mapped_column(Text)
+    due_on: Mapped[date] = mapped_column(Date)
+    done_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    result: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+
+    petition: Mapped[Petition] = relationship()
+    obligor_unit: Mapped[Unit | None] = relationship()

@@ -118,3 +118,34 @@ def check_code(labels: Labels, code: str, what: str) -> str:
     if code not in labels:
         raise ValueError(f"{what} không hợp lệ: {code!r} (cho phép: {', '.join(labels)})")
     return code
+
+# --- resolution records (issue 5) ------------------------------------------------------------
+
+CLOCK_EVENT_KINDS: Labels = {
+    "suspension": ("Tạm đình chỉ giải quyết", "Suspension"),
+    "continuation": ("Tiếp tục giải quyết", "Continuation"),
+    "extension": ("Gia hạn giải quyết", "Extension"),
+}
+
+# How complex a case is, as the extension decision says (LTC Art 30; LKN Arts 28, 37).
+COMPLEXITIES: Labels = {
+    "complex": ("Vụ việc phức tạp", "Complex case"),
+    "especially_complex": ("Vụ việc đặc biệt phức tạp", "Especially complex case"),
+}
+
+WITHDRAWAL_SCOPES: Labels = {
+    "full": ("Rút toàn bộ nội dung", "Full withdrawal"),
+    "partial": ("Rút một phần nội dung", "Partial withdrawal"),
+}
+
+PUBLICATION_FORMS: Labels = {
+    "meeting": ("Công bố tại cuộc họp", "Announced at a meeting"),
+    "posting": ("Niêm yết tại trụ sở, nơi tiếp công dân", "Posted at the office or reception place"),
+    "media": ("Thông báo trên phương tiện thông tin đại chúng, cổng thông tin điện tử", "Mass media or web portal"),
+}
+
+PUBLICATION_STATUSES: Labels = {
+    "planned": ("Đã lên kế hoạch", "Planned"),
+    "running": ("Đang công khai", "Running"),
+    "ended": ("Đã kết thúc công khai", "Ended"),
+}
