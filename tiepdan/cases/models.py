@@ -485,3 +485,26 @@ class ExecutionItem(Base):
 
     petition: Mapped[Petition] = relationship()
     obligor_unit: Mapped[Unit | None] = relationship()
+
+
+# ---------------------------------------------------------------------------------------------
+# Sign-in (issue 6)
+# ---------------------------------------------------------------------------------------------
+
+
+class LoginAttempt(Base):
+    """One failed sign-in: the web UI refuses a username or an address with too many recent
+    failures (webui.ratelimit). Kept in the database, not in memory, so that the limit holds
+    across every web process; rows older than a day are pruned as new ones are written."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (
+        Index("ix_login_attempt_username_at", "username", "at"),
+        Index("ix_login_attempt_ip_at", "ip", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    # As typed, stripped and lower-cased (it need not name an existing user).
+    username: Mapped[str] = mapped_column(String(100))
+    ip: Mapped[str] = mapped_column(String(64))

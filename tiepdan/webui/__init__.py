@@ -1,30 +1,91 @@
-"""The Flask application factory. Blueprints per audience are added as they are built."""
+"""The Flask application factory: configuration, extensions and blueprints in one place.
+
+Blueprints, one per audience, as they are built: `auth` (sign in and out, password), `inbox`
+(the officer's tasks), `lang` (language switch). Views reach the rest of the application
+through `app.extensions["tiepdan"]` (tiepdan.wiring.Services); see webui.security.
+"""
 from __future__ import annotations
 
-from flask import Flask, render_template
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import text
 
+csrf = CSRFProtect()
 
-def create_app(services=None) -> Flask:
+SECRET_KEY_FILE = "secret_key"
+
+
+def secret_key(var_dir: Path) -> str:
+    """TIEPDAN_SECRET_KEY, else a random key kept in <var>/secret_key (mode 0600), made once.
+
+    The key signs the session cookie: a key kept on disk keeps officers signed in across
+    restarts, and every process of one deployment must share it (set the variable, or share
+    var/)."""
+    from_env = os.environ.get("TIEPDAN_SECRET_KEY")
+    if from_env:
+        return from_env
+    path = var_dir / SECRET_KEY_FILE
+    var_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        if path.stat().st_mode & 0o077:
+            os.chmod(path, 0o600)
+        key = path.read_text().strip()
+        if key:
+            return key
+        # An empty file (a crash between create and write): replace it.
+        path.unlink()
+        return secret_key(var_dir)
+    key = secrets.token_hex(32)
+    with os.fdopen(fd, "w") as f:
+        f.write(key + "\n")
+    return key
+
+
+def create_app(services=None, config: dict | None = None) -> Flask:
     from .. import wiring
+    from ..engine.catalogues import load_roles
+    from . import auth, errors, i18n, inbox
+    from .security import close_db_session, current_user
 
     services = services or wiring.build()
+    var_dir = Path(services.settings.var_dir)
     app = Flask(__name__)
     app.extensions["tiepdan"] = services
+    app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
+    app.config.update(
+        SECRET_KEY=secret_key(var_dir),
+        SESSION_COOKIE_NAME="tiepdan_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=os.environ.get("TIEPDAN_SECURE_COOKIES") == "1",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=10),
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+        MAX_CONTENT_LENGTH=20 * 1024 * 1024,
+        LOGIN_MAX_FAILURES=5,
+        LOGIN_MAX_FAILURES_PER_IP=20,
+        LOGIN_WINDOW=timedelta(minutes=15),
+    )
+    app.config.update(config or {})
 
-    @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("Content-Security-Policy", "default-src 'self'")
-        return response
+    csrf.init_app(app)
+    i18n.init_app(app, var_dir)
+    errors.init_app(app)
+    app.teardown_appcontext(close_db_session)
+    app.context_processor(lambda: {"current_user": current_user()})
+    roles = load_roles(services.settings.processes_dir)
+    app.jinja_env.filters["role_label"] = lambda code: i18n.label(
+        (roles.get(code, {}).get("label", code), roles.get(code, {}).get("label_en"))
+    )
 
-    @app.get("/")
-    def index():
-        with services.sessions() as session:
-            versions = services.library.list_versions(session)
-        return render_template("index.html", versions=versions)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(inbox.bp)
 
     @app.get("/healthz")
     def healthz():
