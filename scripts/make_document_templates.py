@@ -219,7 +219,8 @@ def complaint_acceptance(doc):
         "Thời hạn giải quyết khiếu nại theo quy định của pháp luật, dự kiến đến ngày {{ doc.due_on | vn_date }}.",
         "Vậy thông báo để Ông (Bà) biết.",
     ])
-    signature(doc, ["- Như trên;", "- Người bị khiếu nại: " + RESPONDENTS + ";", "- Lưu: VT, hồ sơ."])
+    # LKN Art 27: the complainant, the forwarding body and the inspectorate of the same level.
+    signature(doc, ["- Như trên;", "{%p for r in doc.recipients | default([]) %}", "- {{ r }};", "{%p endfor %}", "- Lưu: VT, hồ sơ."])
 
 
 def complaint_refusal(doc):
@@ -235,7 +236,7 @@ def complaint_refusal(doc):
         "{{ doc.reason }}",
         "Vậy thông báo để Ông (Bà) biết.",
     ])
-    signature(doc, ["- Như trên;", "- Lưu: VT, hồ sơ."])
+    signature(doc, ["- Như trên;", "{%p for r in doc.recipients | default([]) %}", "- {{ r }};", "{%p endfor %}", "- Lưu: VT, hồ sơ."])
 
 
 def guidance(doc):

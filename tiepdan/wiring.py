@@ -32,6 +32,13 @@ class Services:
     runtime: Runtime
 
 
+def case_clock(tx, business_key: str):
+    """A case's suspensions and extension decisions, for the tasks that run on its clock."""
+    from .cases.clock import adjustments
+
+    return adjustments(tx.session, business_key)
+
+
 def build(
     settings: Settings | None = None,
     *,
@@ -57,6 +64,7 @@ def build(
         operations,
         functions=expression_functions(deadlines, clock),
         due_date=deadlines.due_date,
+        adjustments=case_clock,
         clock=clock,
     )
     return Services(settings, db, sessions, catalogue, deadlines, library, runtime)

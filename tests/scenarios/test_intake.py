@@ -47,7 +47,22 @@ def test_accepting_a_complaint_needs_the_leader_within_the_acceptance_limit(worl
     assert proposal.kind == "proposal_accept" and proposal.number == "1/2026/PĐX-UBND"
     assert "Lê Văn Nam" in proposal.content.decode()
     world.complete(key, "approve_complaint", {"decision": "accept"}, actor="leader")
-    # complaint_first is issue 5's diagram: until it is published, the step stops in a clear error.
+    # The intake ends and the first-instance complaint procedure starts in the same step.
+    intake, resolution = world.instances(key)
+    assert (intake.process_id, intake.status) == ("petition_intake", "completed")
+    assert resolution.process_id == "complaint_first" and resolution.unit_id == UBND
+    assert world.petition(key).status == "accepted"
+    assert [t.task_spec for t in world.tasks(key)] == ["acceptance_notice"]
+
+
+def test_without_its_resolution_procedure_acceptance_stops_in_a_clear_error(world):
+    from tiepdan.engine.models import ProcessVersion
+
+    with world.session() as s:  # as if complaint_first had never been published
+        s.query(ProcessVersion).filter(ProcessVersion.process_id == "complaint_first").update({"status": "draft"})
+    key = world.register(content=COMPLAINT, petitioners=[person("Lê Văn Nam", "004085000111")])
+    classify(world, key)
+    world.complete(key, "approve_complaint", {"decision": "accept"}, actor="leader")
     [intake] = world.instances(key)
     assert intake.status == "error"
     assert "complaint_first" in intake.error_message and "chưa được ban hành" in intake.error_message

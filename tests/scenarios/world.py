@@ -26,7 +26,6 @@ UBND, TTR, SNNMT, CSDT, UBKT = (f"{PROVINCE}.{k}" for k in ("UBND", "TTR", "SNNM
 COMMUNE = commune_unit_code(PROVINCE, "01273")  # Phường Thục Phán
 # Monday 2 March 2026, 09:00 in Vietnam.
 START = datetime(2026, 3, 2, 2, 0)
-PROCESSES = ("reception.bpmn", "petition_intake.bpmn")
 ROLES = ("reception_officer", "handling_officer", "leader", "verifier", "supervisor")
 
 
@@ -102,8 +101,8 @@ def build_world(db, processes_dir=None) -> World:
     settings = Settings(database_url=db.url, var_dir=processes_dir.parent / "var", processes_dir=processes_dir)
     services = wiring.build(settings, clock=clock, processes_dir=processes_dir)
     with transaction(services.sessions) as s:
-        for name in PROCESSES:
-            services.library.publish(s, (processes_dir / name).read_bytes(), name, "tester")
+        for path in sorted(processes_dir.glob("*.bpmn")):
+            services.library.publish(s, path.read_bytes(), path.name, "tester")
         seed_province(s, PROVINCE, clock=clock)
         for unit in (UBND, COMMUNE, SNNMT):
             create_user(s, username=f"officer.{unit}", full_name="Cán bộ", unit=unit, roles=ROLES,

@@ -168,7 +168,7 @@ def extend(
     done = [e for e in events_of(session, petition) if e.kind == "extension"]
     if len(done) + 1 > allowed:
         raise CaseError(
-            f"Vụ việc {COMPLEXITIES[complexity][0].lower()} chỉ được gia hạn tối đa {allowed} lần; "
+            f"{COMPLEXITIES[complexity][0]} chỉ được gia hạn tối đa {allowed} lần; "
             f"đơn {petition.receipt_no} đã được gia hạn {len(done)} lần"
         )
     return _record(

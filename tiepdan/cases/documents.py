@@ -28,8 +28,7 @@ from tiepdan.engine.clock import Clock, utc_to_local
 
 from .errors import CaseError
 from .models import CaseDocument, Petition, Reception, Unit
-from .petitions import allocate_number, sealed_strings
-from .textutil import mask_text
+from .petitions import allocate_number, petition_reveals
 
 # kind -> (Vietnamese title, English title, number symbol)
 DOCUMENT_KINDS: dict[str, tuple[str, str, str]] = {
@@ -51,6 +50,7 @@ DOCUMENT_KINDS: dict[str, tuple[str, str, str]] = {
     "extension": ("Quyết định gia hạn giải quyết tố cáo", "Decision to extend the resolution time", "QĐ"),
     "denounce_concl": ("Kết luận nội dung tố cáo", "Conclusion on a denunciation", "KL"),
     # Either
+    "verify_file": ("Hồ sơ giao xác minh (đã loại bỏ thông tin người tố cáo)", "Verifier's file (denouncer removed)", "HS"),
     "verify_assign": ("Quyết định giao nhiệm vụ xác minh", "Decision assigning verification", "QĐ"),
     "suspension": ("Quyết định tạm đình chỉ việc giải quyết", "Decision to suspend the resolution", "QĐ"),
     "continuation": ("Quyết định tiếp tục giải quyết", "Decision to continue the resolution", "QĐ"),
@@ -150,12 +150,10 @@ def issue_document(
             text = content.decode("utf-8")
         else:
             raise CaseError(f"Không hỗ trợ văn bản dạng .{extension}")
-    if leaves_unit and petition is not None:
-        hidden = sealed_strings(petition)
-        if hidden and mask_text(text, hidden) != text:
-            raise CaseError(
-                f"Văn bản {DOCUMENT_KINDS[kind][0]} của đơn {petition.receipt_no} chứa thông tin người tố cáo: không được gửi ra ngoài"
-            )
+    if leaves_unit and petition is not None and petition_reveals(petition, text):
+        raise CaseError(
+            f"Văn bản {DOCUMENT_KINDS[kind][0]} của đơn {petition.receipt_no} chứa thông tin người tố cáo: không được gửi ra ngoài"
+        )
     year, seq, numbered = number or next_number(session, unit, kind, clock=clock)
     doc = CaseDocument(
         petition_id=petition.id if petition is not None else None,
@@ -186,3 +184,8 @@ def documents_of(session: Session, petition: Petition) -> list[CaseDocument]:
             select(CaseDocument).where(CaseDocument.petition_id == petition.id).order_by(CaseDocument.id)
         ).scalars()
     )
+
+
+def document_text(doc: CaseDocument) -> str:
+    """The words of a stored document (a Word file's paragraphs, tables, headers...)."""
+    return docx_text(doc.content) if doc.media_type == DOCX else doc.content.decode("utf-8", "replace")

@@ -44,7 +44,7 @@ from tiepdan.engine.clock import Clock, utc_to_local
 from . import datafiles
 from .errors import CaseError, UnknownRecord
 from .models import Party, PartyIdentity, Petition, ReceiptCounter, Reception, Unit
-from .textutil import fold, like_pattern, mask_text
+from .textutil import fold, like_pattern, mask_text, reveals
 from .units import get_unit, subtree_id_filter
 from .vocab import CHANNELS, PETITION_STATUSES, PETITION_TYPES, check_code
 
@@ -273,6 +273,12 @@ def identity_strings(ident: PartyIdentity) -> list[str]:
     if ident.address and "," in ident.address:
         values.append(ident.address.split(",")[0])  # house number and street on their own
     return [v for v in values if v and v.strip()]
+
+
+def petition_reveals(petition: Petition, text: str) -> bool:
+    """True when `text` holds any sealed identity of the petition (a denouncer's)."""
+    hidden = sealed_strings(petition)
+    return bool(hidden) and reveals(text, hidden)
 
 
 def refresh_search_text(petition: Petition) -> str:

@@ -21,17 +21,12 @@ from tiepdan.engine.clock import Clock
 
 from .errors import CaseError
 from .models import CaseDocument, Petition, Publication, Unit
-from .petitions import sealed_strings
-from .textutil import mask_text
+from .documents import document_text
+from .petitions import petition_reveals
 from .units import get_unit
 from .vocab import PUBLICATION_FORMS
 
 MEETING_NOTICE_DAYS = 3
-
-
-def _reveals(petition: Petition, text: str) -> bool:
-    hidden = sealed_strings(petition)
-    return bool(hidden) and mask_text(text, hidden) != text
 
 
 def plan_publication(
@@ -69,8 +64,8 @@ def plan_publication(
             )
     if document is not None and document.petition_id != petition.id:
         raise CaseError(f"Văn bản {document.number} không thuộc đơn {petition.receipt_no}")
-    if _reveals(petition, title) or (
-        document is not None and _reveals(petition, document.content.decode("utf-8", "replace"))
+    if petition_reveals(petition, title) or (
+        document is not None and petition_reveals(petition, document_text(document))
     ):
         raise CaseError(f"Nội dung công khai của đơn {petition.receipt_no} chứa thông tin người tố cáo: không được công khai")
     publication = Publication(

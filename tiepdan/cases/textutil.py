@@ -7,7 +7,7 @@ import unicodedata
 
 from tiepdan.text import fold
 
-__all__ = ["fold", "fold_key", "normalise_id_number", "id_number_hash", "mask_text", "like_pattern", "MASK"]
+__all__ = ["fold", "fold_key", "normalise_id_number", "id_number_hash", "mask_text", "reveals", "like_pattern", "MASK"]
 
 MASK = "[…]"
 _MIN_SECRET = 3  # shorter strings would mask ordinary words
@@ -70,7 +70,7 @@ def mask_text(text: str, secrets, replacement: str = MASK) -> str:
     patterns = [p for p in (_secret_pattern(s) for s in secrets if s) if p]
     if not patterns:
         return text
-    text = unicodedata.normalize("NFC", text)
+    original, text = text, unicodedata.normalize("NFC", text)
     folded_chars: list[str] = []
     origin: list[int] = []
     for i, ch in enumerate(text):
@@ -84,7 +84,7 @@ def mask_text(text: str, secrets, replacement: str = MASK) -> str:
             if m.end() > m.start():
                 spans.append((origin[m.start()], origin[m.end() - 1] + 1))
     if not spans:
-        return text
+        return original
     spans.sort()
     merged = [list(spans[0])]
     for start, end in spans[1:]:
@@ -99,3 +99,8 @@ def mask_text(text: str, secrets, replacement: str = MASK) -> str:
         last = end
     out.append(text[last:])
     return "".join(out)
+
+
+def reveals(text: str, secrets) -> bool:
+    """True when any of `secrets` occurs in `text`, as `mask_text` finds them."""
+    return bool(text) and mask_text(text, secrets) != text

@@ -382,6 +382,15 @@ class Runtime:
                 return []
             wf = self._load(tx, record, self.library.load(tx, record.version_id))
         names = set()
+        # Messages the diagram throws itself (e.g. an event subprocess ending the work) are
+        # internal: nobody outside may send them.
+        internal = {
+            ts.event_definition.name
+            for spec in (wf.spec, *wf.subprocess_specs.values())
+            for ts in spec.task_specs.values()
+            if isinstance(getattr(ts, "event_definition", None), MessageEventDefinition)
+            and type(ts).__name__ in ("IntermediateThrowEvent", "EndEvent", "SendTask")
+        }
         for spec_name in wf.spec.start.trigger_specs:
             for start in wf.subprocess_specs[spec_name].bpmn_start_events:
                 if isinstance(start.event_definition, MessageEventDefinition):
@@ -391,7 +400,7 @@ class Runtime:
                 definition = getattr(task.task_spec, "event_definition", None)
                 if isinstance(definition, MessageEventDefinition):
                     names.add(definition.name)
-        return sorted(names)
+        return sorted(names - internal)
 
     def task_data(self, task_id: str) -> dict:
         """The data a task sees now, for the UI to prefill its form."""

@@ -6,9 +6,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from tiepdan.cases.models import Petition, Reception
 from tiepdan.cases.petitions import get_petition
 from tiepdan.cases.errors import CaseError, UnknownRecord
+
+
+DEFAULT_REMIND_DAYS = 3
 
 
 def petition(ctx) -> Petition:
@@ -26,6 +31,17 @@ def reception(ctx) -> Reception:
 
 def processes_dir(ctx) -> Path:
     return ctx.runtime.library.processes_dir
+
+
+def remind_days(processes: Path) -> int:
+    """Working days before a due date when the assignee is reminded (processes/reminders.yaml)."""
+    path = processes / "reminders.yaml"
+    if not path.is_file():
+        return DEFAULT_REMIND_DAYS
+    value = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("remind_before_working_days")
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value < 30:
+        raise CaseError(f"{path}: remind_before_working_days must be a whole number from 1 to 29, not {value!r}")
+    return value
 
 
 def today(ctx) -> date:
@@ -54,4 +70,5 @@ def start_procedure(runtime, session, process_id: str, business_key: str, unit_c
             f"Quy trình '{process_id}' chưa được ban hành (process not published): "
             "hãy ban hành quy trình rồi chạy lại bước này"
         )
+    data = {"remind_days": remind_days(runtime.library.processes_dir), **data}
     runtime.start(process_id, business_key, unit_id=unit_code, data=data, actor=actor, session=session)

@@ -60,7 +60,7 @@ def accept_petition(ctx) -> dict:
     accepted_on = context.today(ctx).isoformat()
     context.start_procedure(
         ctx.runtime, ctx.session, process_id, petition.business_key, petition.holding_unit.code,
-        {"accepted_on": accepted_on, "received_on": petition.received_on.isoformat()}, ctx.actor,
+        {"accepted_on": accepted_on, "received_on": petition.received_on.isoformat(), "resolve_variant": ""}, ctx.actor,
     )
     return {"accepted_on": accepted_on, "process_id": process_id}
 
