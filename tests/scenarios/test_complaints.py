@@ -382,3 +382,18 @@ def test_an_appeal_starts_the_second_instance_at_the_province_with_its_own_clock
     complete(world, second_key, "send_decision", {"sent_on": "2026-03-24", "send_method": "post"}, process_id=SECOND)
     assert instance(world, second_key, SECOND).status == "completed"
     assert open_specs(world, second_key, SECOND) == set()
+
+
+def test_a_withdrawn_content_cannot_come_back_in_a_new_letter(world):
+    key = accepted_complaint(world)
+    event(world, key, "withdraw")
+    complete(world, key, "record_withdrawal_request", {"decided_on": "2026-03-02", "scope": "full",
+                                                       "withdrawn_content": COMPLAINT}, actor="leader")
+    assert world.petition(key).status == "withdrawn"
+    again = world.register(content=COMPLAINT, petitioners=[COMPLAINANT])
+    world.complete(again, "classify", {"petition_type": "complaint", "within_competence": "yes", "outcome": "accept"})
+    problems = world.services.runtime.task_data(world.task(again, "classify").id)["classification"]["problems"]
+    assert any("đã được rút" in p and world.petition(key).receipt_no in p for p in problems)
+    world.complete(again, "classify", {"petition_type": "complaint", "within_competence": "no", "outcome": "archive",
+                                       "reasons": ["already_resolved"]})
+    assert world.petition(again).status == "archived"

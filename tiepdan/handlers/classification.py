@@ -11,9 +11,11 @@ from sqlalchemy import or_, select
 
 from tiepdan.cases import competence
 from tiepdan.cases.duplicates import likely_duplicates
+from tiepdan.cases.errors import CaseError
 from tiepdan.cases.models import Petition, Unit
 from tiepdan.cases.petitions import classify, mark_duplicate, seal_petitioners, seals
 from tiepdan.cases.units import find_unit
+from tiepdan.cases.withdrawals import check_not_withdrawn
 
 from ..text import fold
 from . import context
@@ -144,6 +146,7 @@ def classification_problems(ctx, petition: Petition, form: dict) -> tuple[list[s
         return problems, None, earlier
     if reasons:
         problems.append("Đơn không đủ điều kiện xử lý thì chỉ được lưu đơn")
+    problems += _withdrawn_before(ctx, petition)
     if crime and outcome != "transfer":
         problems.append("Đơn có dấu hiệu tội phạm phải chuyển ngay cho cơ quan điều tra")
     if outcome == "accept":
@@ -183,6 +186,18 @@ def classification_problems(ctx, petition: Petition, form: dict) -> tuple[list[s
         return problems, target, earlier
     problems.append(f"Hướng xử lý không hợp lệ: {outcome!r}")
     return problems, None, earlier
+
+
+def _withdrawn_before(ctx, petition: Petition) -> list[str]:
+    """A content the same petitioner withdrew from an earlier case cannot come back (LKN Art 10):
+    the officer archives it instead of processing it."""
+    problems = []
+    for candidate in likely_duplicates(ctx.session, petition):
+        try:
+            check_not_withdrawn(ctx.session, candidate.petition, petition.content)
+        except CaseError as refused:
+            problems.append(f"{refused}: lưu đơn")
+    return problems
 
 
 @operation("record_classification")
