@@ -258,3 +258,19 @@ def test_a_petition_forwarded_by_the_national_assembly_delegation_keeps_its_forw
     assert "Đoàn đại biểu Quốc hội tỉnh Cao Bằng" in proposal.content.decode()
     petition = world.petition(key)
     assert (petition.channel, petition.forward_doc_no) == ("forwarded", "15/ĐĐBQH-VP")
+
+
+def test_an_anonymous_denunciation_goes_to_the_inspectorate_not_to_resolution(world):
+    from .world import TTR
+
+    key = world.register(content=DENUNCIATION, anonymous=True,
+                         respondents=[{"name": "Trần Văn Bình", "organisation_unit": COMMUNE}])
+    proposal = world.services.runtime.task_data(world.task(key, "classify").id)["proposal"]
+    assert proposal["proposed_unit"] == TTR
+    classify(world, key, petition_type="denunciation", within_competence="yes", outcome="accept")
+    problems = world.services.runtime.task_data(world.task(key, "classify").id)["classification"]["problems"]
+    assert any("nặc danh" in p for p in problems)
+    classify(world, key, petition_type="denunciation", within_competence="no", outcome="transfer")
+    world.complete(key, "send_transfer_denunciation", {"sent_on": "2026-03-02", "send_method": "electronic"})
+    petition = world.petition(key)
+    assert petition.transferred_to_unit.code == TTR and petition.status == "transferred"

@@ -29,7 +29,7 @@ class CompetenceRules:
     denunciation: dict[str, str]  # official | head -> resolver
     recommendation_by_field: dict[str, str]
     recommendation_default: str
-    special: dict[str, str]  # signs_of_crime | party_rule_breach -> resolver
+    special: dict[str, str]  # signs_of_crime | party_rule_breach | anonymous_denunciation -> resolver
     fields: dict[str, tuple[str, str]]  # field code -> (label, label_en)
 
 
@@ -55,8 +55,8 @@ def _parse(path: Path) -> CompetenceRules:
                                       {"official", "head"})
     recommendation = datafiles._mapping(path, "recommendation", doc["recommendation"], {"by_field", "default"},
                                         {"by_field", "default"})
-    special = datafiles._mapping(path, "special", doc["special"], {"signs_of_crime", "party_rule_breach"},
-                                 {"signs_of_crime", "party_rule_breach"})
+    special_keys = {"signs_of_crime", "party_rule_breach", "anonymous_denunciation"}
+    special = datafiles._mapping(path, "special", doc["special"], special_keys, special_keys)
     if not isinstance(doc["fields"], dict) or not doc["fields"]:
         raise DataFileError(f"{path}: fields: expected a mapping of field codes")
     fields = {}
@@ -108,6 +108,7 @@ def resolver_for(
     against_head: bool = False,
     signs_of_crime: bool = False,
     party_rule_breach: bool = False,
+    anonymous: bool = False,
 ) -> str:
     """The resolver that applies to a petition of this kind (signs of crime come first: the
     investigation body takes it at once, whatever the type)."""
@@ -117,6 +118,8 @@ def resolver_for(
         return rules.special["party_rule_breach"]
     if petition_type == "complaint":
         return rules.complaint["second_instance" if second_instance else "first_instance"]
+    if petition_type == "denunciation" and anonymous:
+        return rules.special["anonymous_denunciation"]
     if petition_type == "denunciation":
         return rules.denunciation["head" if against_head else "official"]
     return rules.recommendation_by_field.get(field or "", rules.recommendation_default)

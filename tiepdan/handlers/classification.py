@@ -74,7 +74,7 @@ def propose_petition_classification(ctx) -> dict:
         seal_petitioners(petition)
     rules = competence.load_rules(context.processes_dir(ctx))
     unit = competence.competent_unit(
-        ctx.session, rules, _subject_unit(petition), petition_type=kind, field=petition.field
+        ctx.session, rules, _subject_unit(petition), petition_type=kind, field=petition.field, anonymous=petition.anonymous
     ) if kind != "mixed" else None
     return {
         "proposed_type": kind,
@@ -103,7 +103,7 @@ def _target(ctx, petition: Petition, form: dict, problems: list[str]) -> Unit | 
     return competence.competent_unit(
         ctx.session, rules, _subject_unit(petition), petition_type=form["petition_type"], field=form.get("field"),
         against_head=bool(form.get("against_head")), signs_of_crime=bool(form.get("signs_of_crime")),
-        party_rule_breach=bool(form.get("party_rule_breach")),
+        party_rule_breach=bool(form.get("party_rule_breach")), anonymous=petition.anonymous,
     )
 
 
@@ -150,6 +150,9 @@ def classification_problems(ctx, petition: Petition, form: dict) -> tuple[list[s
     if crime and outcome != "transfer":
         problems.append("Đơn có dấu hiệu tội phạm phải chuyển ngay cho cơ quan điều tra")
     if outcome == "accept":
+        if petition.anonymous and kind == "denunciation":
+            problems.append("Tố cáo nặc danh không được thụ lý giải quyết theo thủ tục tố cáo (Luật Tố cáo Điều 25): "
+                            "chuyển cơ quan thanh tra làm thông tin thanh tra, kiểm tra, hoặc lưu đơn")
         if not within:
             problems.append("Chỉ thụ lý đơn thuộc thẩm quyền của đơn vị")
         return problems, petition.holding_unit, earlier
