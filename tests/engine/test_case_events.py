@@ -79,3 +79,23 @@ def test_extension_decisions_reach_the_due_date(events):
         services.runtime.send_message(result.instance_id, "pause", {}, actor="leader")
     assert [t.task_spec for t in open_tasks(services, "HS-E")] == ["resolve"]
     assert instance(services, result.instance_id).status == "waiting"
+
+
+def test_an_event_on_one_case_leaves_the_shared_spec_alone(events):
+    """The parsed spec is shared by every instance of a version: triggering an event subprocess
+    on one case must not change how the others start and end."""
+    services, _ = events
+    first = start(services)
+    services.runtime.send_message(first.instance_id, "pause", {}, actor="leader")
+    pause = [t for t in open_tasks(services, "HS-E") if t.task_spec == "note_pause"][0]
+    services.runtime.complete_task(pause.id, {"decision": "accept"}, actor="leader")
+    later = services.runtime.start("case_events", "HS-F", unit_id="u1", actor="officer",
+                                   data={"accepted_on": "2026-03-02", "variant": ""})
+    [resolve] = open_tasks(services, "HS-F")
+    assert resolve.task_spec == "resolve"
+    services.runtime.complete_task(resolve.id, {"decision": "accept"}, actor="officer")
+    assert instance(services, later.instance_id).status == "completed"
+    # The case that had the event still completes once its work is done.
+    [resolve_first] = open_tasks(services, "HS-E")
+    services.runtime.complete_task(resolve_first.id, {"decision": "accept"}, actor="officer")
+    assert instance(services, first.instance_id).status == "completed"

@@ -23,7 +23,7 @@ from .clock import Clock
 from .driver_sql import DriverStatement
 from .forms import FormDefinition, content_hash as form_hash, parse_form
 from .models import ProcessInstance, ProcessVersion
-from .spiff_bridge import use_engine_clock
+from .spiff_bridge import share_specs_safely, use_engine_clock
 from .validation import Problem, ValidationContext, parse_specs, user_task_properties, validate_bytes
 
 
@@ -213,6 +213,7 @@ class ProcessLibrary:
         root = parse_bpmn_bytes(version.bpmn_xml.encode("utf-8"))
         spec, subprocess_specs = parse_specs(root, version.source_path)[version.process_id]
         use_engine_clock([spec, *subprocess_specs.values()])
+        share_specs_safely([spec, *subprocess_specs.values()])
         forms = {name: parse_form(name, d) for name, d in version.assets.get("forms", {}).items()}
         lanes = {
             ref: lane.get("name", "").strip()

@@ -23,6 +23,7 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.control import BpmnStartTask
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     DurationTimerEventDefinition,
     TimeDateEventDefinition,
@@ -30,6 +31,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 )
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.util.task import TaskState
 
 from . import sandbox
 from .clock import Clock
@@ -218,6 +220,40 @@ def use_engine_clock(specs) -> None:
             for item in getattr(definition, "event_definitions", None) or [definition]:
                 if type(item) in _CLOCKED:
                     item.__class__ = _CLOCKED[type(item)]
+
+
+class SharedSpecStart(BpmnStartTask):
+    """The start of a process whose parsed spec is shared by every instance of a version.
+
+    Spiff's `trigger_wf` starts an event subprocess by connecting it to the process's start and
+    end task specs the first time it is triggered: a change to the shared spec that made every
+    instance started afterwards spawn the event subprocess at its start and never complete. Here
+    the event subprocess is wired once, when the version is loaded (its input is the start, its
+    output the end, the start's outputs untouched), and a trigger only adds the task to the
+    instance's own tree."""
+
+    def trigger_wf(self, my_task, spec_name):
+        child = my_task._add_child(self._wf_spec.task_specs[spec_name], TaskState.FUTURE)
+        child.triggered = True
+        child.task_spec._update(child)
+        return child.id
+
+
+def share_specs_safely(specs) -> None:
+    """Prepare freshly parsed specs for sharing between instances (see SharedSpecStart)."""
+    for spec in specs:
+        start = spec.start
+        if type(start) is not BpmnStartTask:
+            continue
+        for name in start.trigger_specs:
+            triggered = spec.task_specs[name]
+            # An input (Spiff checks that a task spec has one) but not an output of the start,
+            # so that no instance creates the event subprocess unless it is triggered.
+            if start not in triggered.inputs:
+                triggered.inputs = [*triggered.inputs, start]  # a property over the names
+            if spec.end not in triggered.outputs:
+                triggered.connect(spec.end)
+        start.__class__ = SharedSpecStart
 
 
 def timer_fire_at(task) -> datetime | None:
