@@ -1,27 +1,35 @@
 """Demo data for `make run` (`tiepdan init-db --demo`): one real province, users for every role,
-and a few hundred petitions spread over every stage of the two procedures.
+and a few hundred petitions spread over every stage of the whole life of a case, from the front
+desk to the execution of the decision.
 
 Only an empty database (no units) is seeded; a database with anything in it is left alone, so
 running it twice adds nothing. The province is Thành phố Cần Thơ (code 92), which since the 2025
 reform includes the former Hậu Giang and Sóc Trăng provinces (the plans in shared/seeds/ are
 Sóc Trăng's): its People's Committee, inspectorate, reception office, departments, outside bodies
 and all of its 103 communes and wards come from the `vietnam-provinces` package through
-`cases.units.seed_province`.
+`cases.units.seed_province`. Every diagram of processes/ is published.
 
 How the petitions get their stages
-    The petitions are received over the last ~60 days. A separate set of services runs on a
-    `FixedClock` that a small discrete-event simulation moves forward: every case is a plan
-    (a generator) that registers a letter or opens a reception session at its receipt time and
-    then completes the diagrams' tasks a few working days apart, through the real runtime and the
-    real handlers, exactly as officers would. A plan step that would fall after "now" is not
-    taken, so the case waits at that task. Once a day (local midnight) the due timers fire, so
-    a transfer whose result report is overdue has had its reminder. Each step is its own
+    The letters and reception sessions of the intake stages are received over the last ~60 days;
+    the cases taken on through their resolution over the last ~4 months (DAYS_BACK). A separate
+    set of services runs on a `FixedClock` that a small discrete-event simulation moves forward:
+    every case is a plan (a generator) that registers a letter or opens a reception session at
+    its receipt time and then completes the diagrams' tasks a few working days apart, and raises
+    the leaders' events (suspension, continuation, extension, withdrawal, appeal), through the
+    real runtime and the real handlers, exactly as officers would. A plan step that would fall
+    after "now" is not taken, so the case waits at that task. Once a day (local midnight) the
+    due timers fire: reminders and escalations of overdue tasks (some of the supervisor's
+    reviews are done, the rest stay open), the end of an appeal window (the decision takes
+    effect and its execution is followed), the end of a publication. Each step is its own
     transaction (the runtime's), so a crash keeps what was committed.
 
-    Accepting a petition (the leader approves) starts its resolution procedure, which comes with
-    issue 5: until then that step stops in a clear error. The demo leaves acceptance proposals
-    pending at the leader, except two complaints that the leader approved, to show an instance
-    in error in the monitor (retry them once `complaint_first` is published).
+    Accepted petitions go on through complaint_first (acceptance notice, verification,
+    dialogue, decision, sending, publication, appeal window, execution; suspended, continued,
+    withdrawn, refused), complaint_second (complaints of Phường Sóc Trăng appealed to the city),
+    denunciation (acceptance, notices, verification with one or two extensions, conclusion,
+    signs of crime sent to the investigation body, publication, execution; suspended),
+    denunciation_review (re-denunciations waiting, refused, taken over) and recommendation
+    (handled, transferred to the department, the citizen told). No instance is left in error.
 
 The names, addresses and 12-digit CCCD numbers are fake, generated from a fixed seed
 (`random.Random(seed)`): the same demo every time for the same `now`.
@@ -47,9 +55,8 @@ PROVINCE = "92"  # Thành phố Cần Thơ
 UBND, TTR, SNNMT = f"{PROVINCE}.UBND", f"{PROVINCE}.TTR", f"{PROVINCE}.SNNMT"
 COMMUNE = f"{PROVINCE}.X31507"  # Phường Sóc Trăng (the former Sóc Trăng city)
 DEMO_PASSWORD = "tiepdan2026"
-DAYS_BACK = 60
+DAYS_BACK = 120
 DEFAULT_SEED = 2026
-PROCESS_FILES = ("reception.bpmn", "petition_intake.bpmn")
 CITY = "thành phố Cần Thơ"
 
 
@@ -76,6 +83,7 @@ DEMO_USERS = (
     DemoUser("xulydon.snnmt", "Châu Ngọc Diễm", SNNMT, ("handling_officer",)),
 )
 FRONT_DESK, OFFICER, LEADER = "tiepcongdan", "xulydon", "lanhdao"
+VERIFIER, SUPERVISOR = "xacminh", "giamsat"
 COMMUNE_OFFICER, COMMUNE_LEADER = "xulydon.soctrang", "lanhdao.soctrang"
 
 
@@ -99,10 +107,12 @@ class DemoSummary:
     receptions: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
     by_plan: dict[str, int] = field(default_factory=dict)
-    instances: dict[str, int] = field(default_factory=dict)
+    instances: dict[str, int] = field(default_factory=dict)  # by status
+    processes: dict[str, int] = field(default_factory=dict)  # instances by process id
     open_tasks: int = 0
     overdue_tasks: int = 0
     failures: list[str] = field(default_factory=list)
+    cut_short: dict[str, int] = field(default_factory=dict)  # plan -> cases that stopped before its last step
     seconds: float = 0.0
 
 
@@ -270,6 +280,7 @@ class Letter:
     respondents: list[dict] = field(default_factory=list)
     anonymous: bool = False
     parts: list[tuple[str, str]] = field(default_factory=list)  # (content, type) of a mixed letter
+    register_extra: dict = field(default_factory=dict)  # e.g. a re-denunciation's previous resolution
     field: str | None = None
 
     @property
@@ -626,6 +637,54 @@ def home_commune_letter(rng: random.Random, today: date) -> Letter:
     return denunciation_commune_official(rng, today, HOME_COMMUNE)
 
 
+def complaint_commune(rng: random.Random, today: date) -> Letter:
+    """A complaint about Phường Sóc Trăng's own decision, received and resolved there (first
+    instance); its appeal goes to the city (second instance)."""
+    p = make_person(rng, HOME_COMMUNE)
+    number, when = rng.randint(15, 480), _doc_date(rng, today, 10, 60)
+    ward = HOME_COMMUNE[1]
+    options = (
+        f"Tôi khiếu nại Quyết định số {number}/QĐ-XPHC ngày {when} của Chủ tịch Ủy ban nhân dân {ward} xử phạt vi "
+        f"phạm hành chính gia đình tôi {_money(rng, 5_000_000, 40_000_000, 500_000)} đồng và buộc tháo dỡ phần mái "
+        f"che phía trước nhà với lý do lấn chiếm vỉa hè. Phần mái che nằm trong ranh đất được cấp Giấy chứng nhận. "
+        f"Đề nghị hủy quyết định xử phạt này.",
+        f"Tôi khiếu nại Quyết định số {number}/QĐ-UBND ngày {when} của Ủy ban nhân dân {ward} không công nhận hộ "
+        f"gia đình tôi là hộ cận nghèo năm {today.year}, dù thu nhập bình quân của gia đình thấp hơn chuẩn cận nghèo "
+        f"và đã được tổ dân phố bình xét. Đề nghị xem xét lại quyết định này.",
+        f"Tôi khiếu nại Quyết định số {number}/QĐ-UBND ngày {when} của Chủ tịch Ủy ban nhân dân {ward} về việc "
+        f"cưỡng chế buộc khôi phục tình trạng ban đầu của thửa đất, trong khi phần công trình của gia đình tôi đã "
+        f"xây dựng từ năm {rng.randint(2005, 2014)}, không có tranh chấp. Đề nghị hủy quyết định cưỡng chế.",
+    )
+    return Letter(
+        kind="complaint", title="Đơn khiếu nại", content=f"{_intro(p)} {rng.choice(options)}",
+        form={"petition_type": "complaint", "field": "land", "within_competence": "yes", "outcome": "accept"},
+        petitioners=[p],
+        respondents=[{"name": f"Chủ tịch Ủy ban nhân dân {ward}", "position": "Chủ tịch Ủy ban nhân dân",
+                      "organisation_unit": COMMUNE}],
+        field="land",
+    )
+
+
+def redenunciation(rng: random.Random, today: date) -> Letter:
+    """A re-denunciation (tố cáo tiếp) to the city: the ward's chairman concluded on a ward
+    official and the denouncer holds the conclusion wrong (LTC Art 37)."""
+    letter = denunciation_commune_official(rng, today, HOME_COMMUNE)
+    p = letter.petitioners[0]
+    number, when = rng.randint(2, 60), _doc_date(rng, today, 30, 150)
+    previous = (f"Kết luận nội dung tố cáo số {number}/KL-UBND ngày {when} của Chủ tịch Ủy ban nhân dân "
+                f"{HOME_COMMUNE[1]}")
+    respondent = letter.respondents[0]
+    body = (f"{_intro(p)} Tôi tiếp tục tố cáo {respondent['name']}, {respondent['position'].lower()} "
+            f"{HOME_COMMUNE[1]}. {previous} cho rằng nội dung tố cáo là sai, nhưng không xem xét các chứng cứ tôi đã "
+            f"cung cấp và không làm việc với những người làm chứng. Đề nghị Chủ tịch Ủy ban nhân dân {CITY} xem xét, "
+            f"giải quyết tố cáo tiếp theo quy định.")
+    return Letter(
+        kind="redenunciation", title="Đơn tố cáo tiếp", content=body, form={}, petitioners=[p],
+        respondents=letter.respondents,
+        register_extra={"petition_type": "denunciation", "previous_resolution": previous},
+    )
+
+
 def resent(letter: Letter, sent_on: date) -> Letter:
     """The same petitioner sends the same letter again (a duplicate)."""
     note = (f" Tôi đã gửi đơn này ngày {sent_on:%d/%m/%Y} nhưng đến nay chưa nhận được trả lời, nay gửi lại "
@@ -655,6 +714,7 @@ class Simulation:
         self.heap: list = []
         self.order = itertools.count()
         self.failures: list[str] = []
+        self.cut_short: Counter = Counter()  # cases whose next step fell after now, by plan
         self.progress = progress
 
     # --- time ---------------------------------------------------------------------------------
@@ -712,21 +772,57 @@ class Simulation:
 
     # --- steps --------------------------------------------------------------------------------
 
-    def open_specs(self, key: str) -> dict[str, str]:
+    def open_specs(self, key: str, process_id: str | None = None) -> dict[str, str]:
         from .engine.models import TaskIndex
 
+        query = select(TaskIndex.id, TaskIndex.task_spec).where(TaskIndex.business_key == key)
+        if process_id is not None:
+            query = query.where(TaskIndex.process_id == process_id)
         with self.services.sessions() as s:
-            return {spec: tid for tid, spec in s.execute(
-                select(TaskIndex.id, TaskIndex.task_spec).where(TaskIndex.business_key == key)
-            ).all()}
+            return {spec: tid for tid, spec in s.execute(query.order_by(TaskIndex.created_at)).all()}
 
-    def complete(self, key: str, spec: str, data: dict, actor: str) -> None:
-        found = self.open_specs(key)
+    def complete(self, key: str, spec: str, data: dict, actor: str, process_id: str | None = None,
+                 checked: bool = False) -> None:
+        """Complete the open task `spec` of the case (of `process_id`'s instance when given).
+        `checked`: the step's handler may send the task back with its problems; that is a
+        broken plan step too."""
+        found = self.open_specs(key, process_id)
         if spec not in found:
             raise StepProblem(f"{key}: no open task {spec!r} (open: {sorted(found) or 'none'})")
         result = self.runtime.complete_task(found[spec], data, actor=actor)
         if result.status == "error":
             raise StepProblem(f"{key}: {spec} put the instance in error")
+        if checked and spec in (again := self.open_specs(key, process_id)):
+            data = self.runtime.task_data(again[spec])
+            problems = [v["problems"] for v in data.values() if isinstance(v, dict) and v.get("problems")]
+            raise StepProblem(f"{key}: {spec} was sent back: {problems}")
+
+    def instance_id(self, key: str, process_id: str) -> int:
+        from .engine.models import ProcessInstance
+
+        with self.services.sessions() as s:
+            found = s.execute(select(ProcessInstance.id).where(
+                ProcessInstance.business_key == key, ProcessInstance.process_id == process_id,
+            ).order_by(ProcessInstance.id.desc()).limit(1)).scalar_one_or_none()
+        if found is None:
+            raise StepProblem(f"{key}: no {process_id} instance")
+        return found
+
+    def event(self, key: str, process_id: str, name: str, actor: str, payload: dict | None = None) -> None:
+        """A leader raises `name` (suspend, continue, extend, withdraw, terminate, appeal) on the case."""
+        result = self.runtime.send_message(self.instance_id(key, process_id), name, payload or {}, actor=actor)
+        if result.status == "error":
+            raise StepProblem(f"{key}: the message {name!r} put {process_id} in error")
+
+    def supervise(self, key: str, rng: random.Random, share: float = 0.5) -> None:
+        """The supervisor has looked at some of the case's overdue reviews (the rest stay open)."""
+        for spec in self.open_specs(key):
+            if spec.startswith("review_overdue") and rng.random() < share:
+                action = rng.choice(("instructed", "instructed", "noted", "reassigned"))
+                self.complete(key, spec, {"action": action, "instruction": INSTRUCTIONS[action]}, SUPERVISOR)
+
+    def iso(self, days: int = 0) -> str:
+        return (self.today() + timedelta(days=days)).isoformat()
 
     def classify(self, key: str, form: dict, actor: str = OFFICER) -> None:
         self.complete(key, "classify", form, actor)
@@ -745,9 +841,11 @@ class Simulation:
 
     def register(self, letter: Letter, *, unit: str = UBND, channel: str | None = None,
                  rng: random.Random) -> tuple[str, str]:
-        """Enter the letter in the unit's book and start its intake. Returns (business key, receipt no)."""
+        """Enter the letter in the unit's book and start its intake (a re-denunciation: the
+        superior's review). Returns (business key, receipt no)."""
         from .cases.parties import add_petitioner, add_respondent
         from .cases.petitions import register_petition
+        from .handlers.denunciations import open_review
         from .handlers.intake import open_intake
 
         channel = channel or _weighted(rng, [("post", 6), ("online", 2), ("forwarded", 2)])
@@ -765,14 +863,17 @@ class Simulation:
                 s, unit=unit, content=letter.content, title=letter.title, channel=channel, created_by=FRONT_DESK,
                 received_at=self.clock.now(), petitioner_count=letter.petitioner_count, anonymous=letter.anonymous,
                 letter_date=None if letter.anonymous else received_on - timedelta(days=rng.randint(1, 6)),
-                clock=self.clock, **extra,
+                clock=self.clock, **extra, **letter.register_extra,
             ).petition
             for i, person in enumerate(letter.petitioners):
                 add_petitioner(s, petition, person.identity(with_id=rng.random() < 0.85 or i == 0),
                                is_representative=i < letter.representatives, clock=self.clock)
             for respondent in letter.respondents:
                 add_respondent(s, petition, clock=self.clock, **respondent)
-            open_intake(self.runtime, s, petition, FRONT_DESK)
+            if letter.kind == "redenunciation":
+                open_review(self.runtime, s, petition, FRONT_DESK)
+            else:
+                open_intake(self.runtime, s, petition, FRONT_DESK)
             return petition.business_key, petition.receipt_no
 
     # --- running ------------------------------------------------------------------------------
@@ -804,6 +905,7 @@ class Simulation:
                     continue
                 if upcoming > self.now:  # the next step lies in the future: the case waits there
                     plan.close()
+                    self.cut_short[name] += 1
                     finished[name] += 1
                     bar.update(name != "tick")
                 else:
@@ -869,15 +971,6 @@ def _leader_returns(sim, rng, key, receipt_no, letter, t):
         "Làm rõ thời hiệu khiếu nại, bổ sung hồ sơ thu hồi đất kèm theo.",
         "Xác minh thêm nhân thân người đứng đơn và các tài liệu kèm theo.",
     ))}, LEADER)
-
-
-def _leader_accepts(sim, rng, key, receipt_no, letter, t):
-    """Approved: starts complaint_first, which issue 5 brings; until then the step is in error."""
-    t = sim.later(t, rng, (1, 2)); yield t
-    sim.classify(key, letter.form)
-    t = sim.later(t, rng, (1, 2)); yield t
-    found = sim.open_specs(key)
-    sim.runtime.complete_task(found["approve_complaint"], {"decision": "accept"}, actor=LEADER)
 
 
 def _classify_then_send(send: bool):
@@ -985,6 +1078,376 @@ def _commune_letter(sim: Simulation, rng: random.Random, today: date):
             sim.classify(key, letter.form, actor=COMMUNE_OFFICER)
 
     return start, run()
+
+
+# --- resolution: the cases the leader accepted, driven on through their procedures ----------------
+
+FIRST, SECOND, DENUNCIATION = "complaint_first", "complaint_second", "denunciation"
+RECOMMENDATION, PUBLICATION, EXECUTION = "recommendation", "publication", "execution"
+APPROVE = {"complaint": "approve_complaint", "denunciation": "approve_denunciation",
+           "recommendation": "approve_recommendation"}
+SEND_METHODS = ("post", "post", "in_person", "electronic")
+INSTRUCTIONS = {
+    "instructed": "Đề nghị khẩn trương hoàn thành, báo cáo lãnh đạo trong tuần.",
+    "noted": "Vụ việc có nhiều nội dung phải xác minh, lý do chậm là chính đáng.",
+    "reassigned": "Giao thêm một cán bộ phối hợp để kịp thời hạn.",
+}
+COMPLAINT_FINDINGS = (
+    "Đã kiểm tra hồ sơ thu hồi đất, biên bản kiểm đếm và phương án bồi thường; làm việc với Trung tâm Phát triển "
+    "quỹ đất và Ủy ban nhân dân cấp xã. Quyết định bị khiếu nại ban hành đúng thẩm quyền, trình tự; đơn giá bồi "
+    "thường áp dụng đúng bảng giá đất và hệ số điều chỉnh tại thời điểm thu hồi.",
+    "Qua đo đạc lại hiện trạng, diện tích đất bị thu hồi thực tế lớn hơn diện tích ghi trong quyết định; phần nhà "
+    "phụ, mái che chưa được kiểm đếm. Yêu cầu của người khiếu nại có cơ sở một phần.",
+    "Hồ sơ có sai sót về nguồn gốc đất; người khiếu nại sử dụng đất ổn định, không tranh chấp, đủ điều kiện được "
+    "xem xét. Quyết định bị khiếu nại chưa phù hợp quy định.",
+)
+COMPLAINT_DECISIONS = {
+    "rejected": "Giữ nguyên quyết định hành chính bị khiếu nại; không chấp nhận các yêu cầu của người khiếu nại.",
+    "partly_upheld": "Sửa đổi một phần quyết định bị khiếu nại: bồi thường bổ sung phần diện tích đo đạc thiếu và "
+                     "công trình phụ chưa được kiểm đếm; giao cơ quan chuyên môn lập phương án bổ sung.",
+    "upheld": "Hủy quyết định hành chính bị khiếu nại; giao cơ quan chuyên môn rà soát, ban hành quyết định mới "
+              "theo đúng quy định.",
+}
+DIALOGUE_MINUTES = (
+    "Người khiếu nại trình bày yêu cầu; đại diện cơ quan chuyên môn giải thích căn cứ của quyết định. Người khiếu "
+    "nại giữ nguyên yêu cầu.",
+    "Hai bên thống nhất được một phần nội dung: đo đạc lại phần diện tích còn tranh chấp; các nội dung khác người "
+    "khiếu nại giữ nguyên ý kiến.",
+)
+SUSPENSIONS = ("Chờ kết quả giám định của cơ quan chuyên môn về hiện trạng thửa đất.",
+               "Chờ kết quả giải quyết của cơ quan khác có liên quan đến nội dung khiếu nại.",
+               "Người khiếu nại ốm đau, điều trị dài ngày, chưa có người đại diện tham gia.")
+DENUNCIATION_FINDINGS = (
+    ("Qua xác minh, có căn cứ xác định người bị tố cáo đã thực hiện một phần hành vi bị tố cáo; các nội dung còn "
+     "lại không có căn cứ.", True),
+    ("Hồ sơ, tài liệu thu thập được và lời khai của những người có liên quan cho thấy hành vi bị tố cáo là có thật, "
+     "vi phạm quy định về quản lý đất đai, xây dựng.", True),
+    ("Không có căn cứ xác định người bị tố cáo đã thực hiện hành vi bị tố cáo; việc cấp phép đúng quy hoạch và "
+     "quy định.", False),
+)
+CRIME_FINDINGS = ("Kết quả xác minh cho thấy hành vi lập khống hồ sơ chi trả, chiếm đoạt tiền hỗ trợ có dấu hiệu "
+                  "tội phạm, cần chuyển cơ quan điều tra xem xét theo quy định của Bộ luật Tố tụng hình sự.")
+
+
+def _accepted(sim, rng, key, letter, t, officer=OFFICER, leader=LEADER):
+    """The intake up to the leader's acceptance, which starts the resolution procedure."""
+    t = sim.later(t, rng, (1, 2)); yield t
+    sim.classify(key, letter.form, actor=officer)
+    t = sim.later(t, rng, (1, 2)); yield t
+    sim.complete(key, APPROVE[letter.kind], {"decision": "accept"}, leader)
+    return t
+
+
+def _publish(sim, rng, key, spec, decided_on: date, archive: bool, summary: str, actor=OFFICER):
+    """Plan the publication of a decision or conclusion: posted, on the portal, or at a meeting
+    announced three days ahead when the publication limit allows it."""
+    form = _weighted(rng, [("posting", 3), ("media", 2), ("meeting", 1)])
+    data = {"form": form, "starts_on": sim.iso(), "summary": summary, "keep_in_archive": archive}
+    if form == "meeting":
+        if sim.today() + timedelta(days=4) <= decided_on + timedelta(days=7):
+            data.update(starts_on=sim.iso(4), notice_on=sim.iso())
+        else:
+            data["form"] = "posting"
+    sim.complete(key, spec, data, actor, PUBLICATION, checked=True)
+
+
+def _execute(sim, rng, key, t, done: bool | None, actor=LEADER, officer=OFFICER, obligor: str = ""):
+    """The leader records who must do what by when; the officer reports it (done), later, or
+    not yet (None: some due days already past, which escalates)."""
+    t = sim.later(t, rng, (1, 4)); yield t
+    due = rng.randint(6, 40) if done is not None or rng.random() < 0.5 else rng.randint(4, 9)
+    sim.complete(key, "define_obligations", {
+        "obligor": obligor or rng.choice((
+            f"Trung tâm Phát triển quỹ đất {CITY}", f"Sở Nông nghiệp và Môi trường {CITY}",
+            f"Ủy ban nhân dân {rng.choice(PLACES)[1]}")),
+        "action": rng.choice(("Lập, trình phê duyệt phương án bồi thường bổ sung và chi trả cho người khiếu nại.",
+                              "Tổ chức đo đạc lại thửa đất, điều chỉnh hồ sơ địa chính theo quyết định.",
+                              "Thu hồi, hủy bỏ văn bản trái pháp luật; báo cáo kết quả bằng văn bản.")),
+        "due_on": sim.iso(due)}, actor, EXECUTION, checked=True)
+    if not done:
+        return t
+    t = sim.later(t, rng, (2, max(2, due * 5 // 7 - 1))); yield t
+    sim.complete(key, "report_execution", {"done_on": sim.iso(), "result": rng.choice((
+        "Đã chi trả đủ tiền bồi thường bổ sung theo quyết định, có biên bản nhận tiền.",
+        "Đã đo đạc lại, chỉnh lý hồ sơ địa chính và cấp đổi Giấy chứng nhận.",
+        "Đã thực hiện xong, có báo cáo bằng văn bản kèm theo."))}, officer, EXECUTION)
+    return t
+
+
+def _complaint(stage: str, unit: str = UBND):
+    """A complaint accepted by the leader, taken to `stage` of complaint_first (and on: its
+    publication, appeal window, execution or second instance)."""
+    officer, leader = (OFFICER, LEADER) if unit == UBND else (COMMUNE_OFFICER, COMMUNE_LEADER)
+
+    def steps(sim, rng, key, receipt_no, letter, t):
+        t = yield from _accepted(sim, rng, key, letter, t, officer, leader)
+        if stage == "notice":
+            return
+        t = sim.later(t, rng, (1, 4)); yield t
+        if stage == "refused":
+            sim.complete(key, "acceptance_notice", {
+                "accepted": "no", "refusal_reason": rng.choice(("time_barred", "not_affected", "court_accepted")),
+                "refusal_note": "Đã kiểm tra hồ sơ và tài liệu người khiếu nại cung cấp."}, officer, FIRST)
+            return
+        notice = {"accepted": "yes"}
+        if rng.random() < 0.2:
+            notice.update(resolve_variant=".complex",
+                          variant_reason="Phải xác minh tại nhiều cơ quan, nhiều người có quyền lợi liên quan.")
+        sim.complete(key, "acceptance_notice", notice, officer, FIRST)
+        if stage in ("suspended", "continued", "withdrawn"):
+            t = sim.later(t, rng, (3, 8)); yield t
+            if stage == "withdrawn":
+                sim.event(key, FIRST, "withdraw", leader)
+                sim.complete(key, "record_withdrawal_request", {
+                    "decided_on": sim.iso(), "scope": "full",
+                    "withdrawn_content": "Người khiếu nại rút toàn bộ nội dung khiếu nại."}, leader, FIRST)
+                return
+            sim.event(key, FIRST, "suspend", leader, {"requested_by": leader})
+            sim.complete(key, "decide_suspension", {"decided_on": sim.iso(), "reason": rng.choice(SUSPENSIONS)},
+                         leader, FIRST)
+            if stage == "suspended":
+                return
+            t = sim.later(t, rng, (4, 10)); yield t
+            sim.event(key, FIRST, "continue", leader)
+            sim.complete(key, "decide_continuation", {"decided_on": sim.iso(),
+                                                      "reason": "Lý do tạm đình chỉ không còn."}, leader, FIRST)
+        if stage in ("verify", "continued"):
+            return
+        t = sim.later(t, rng, (6, 14)); yield t
+        matches = "no" if stage == "dialogue" or rng.random() < 0.4 else "yes"
+        sim.complete(key, "verify", {"findings": rng.choice(COMPLAINT_FINDINGS), "request_matches": matches},
+                     VERIFIER, FIRST)
+        sim.supervise(key, rng)
+        if stage == "dialogue":
+            return
+        if matches == "no":
+            t = sim.later(t, rng, (4, 8)); yield t
+            sim.complete(key, "dialogue", {
+                "notice_on": sim.iso(-rng.randint(5, 8)), "dialogue_on": sim.iso(),
+                "attendance": rng.choice(("attended", "attended", "absent_unexcused")),
+                "minutes": rng.choice(DIALOGUE_MINUTES)}, officer, FIRST, checked=True)
+        t = sim.later(t, rng, (1, 3)); yield t
+        outcome = _weighted(rng, [("rejected", 3), ("partly_upheld", 2), ("upheld", 1)])
+        sim.complete(key, "draft_decision", {"outcome": outcome, "decision_text": COMPLAINT_DECISIONS[outcome]},
+                     officer, FIRST)
+        if stage == "sign":
+            return
+        t = sim.later(t, rng, (1, 2)); yield t
+        sim.complete(key, "sign_decision", {"decided_on": sim.iso()}, leader, FIRST)
+        decided, decided_on = t, sim.today()
+        if stage == "send":
+            return
+        t = sim.later(t, rng, (0, 2)); yield t
+        sim.complete(key, "send_decision", {"sent_on": sim.iso(), "send_method": rng.choice(SEND_METHODS)},
+                     officer, FIRST)
+        t = sim.later(t, rng, (1, 5)); yield t
+        _publish(sim, rng, key, "plan_publication_complaint", decided_on, rng.random() < 0.7,
+                 f"Quyết định giải quyết khiếu nại: {COMPLAINT_DECISIONS[outcome]}", officer)
+        sim.supervise(key, rng)
+        if stage == "window":
+            return
+        if stage == "appealed":
+            t = max(sim.later(t, rng, (1, 3)), sim.after_days(decided, rng, (8, 20))); yield t
+            sim.event(key, FIRST, "appeal", officer, {"appealed_on": sim.iso()})
+            yield from _second_instance(sim, rng, key, t)
+            return
+        # The appeal window closes (the midnight tick fires it): the decision is effective and
+        # its execution is followed.
+        t = max(sim.later(t, rng, (1, 2)), sim.after_days(decided, rng, (31, 36))); yield t
+        if stage == "effective" and rng.random() < 0.4:
+            return
+        yield from _execute(sim, rng, key, t, True if stage == "executed" else None, leader, officer)
+
+    return steps
+
+
+def _second_instance(sim, rng, first_key, t):
+    """The appeal started complaint_second at the city for a new, linked petition."""
+    from .cases.models import Petition
+    from .cases.petitions import get_petition
+
+    with sim.services.sessions() as s:
+        first = get_petition(s, first_key)
+        key = s.execute(select(Petition.business_key).where(Petition.appeal_of_id == first.id)).scalar_one()
+    stage = _weighted(rng, [("notice", 1), ("verify", 2), ("dialogue", 1), ("send", 1), ("done", 3)])
+    if stage == "notice":
+        return
+    t = sim.later(t, rng, (1, 4)); yield t
+    sim.complete(key, "acceptance_notice", {"accepted": "yes"}, OFFICER, SECOND)
+    if stage == "verify":
+        return
+    t = sim.later(t, rng, (6, 12)); yield t
+    sim.complete(key, "verify", {"findings": rng.choice(COMPLAINT_FINDINGS),
+                                 "request_matches": rng.choice(("yes", "no"))}, VERIFIER, SECOND)
+    if stage == "dialogue":
+        return
+    t = sim.later(t, rng, (4, 8)); yield t
+    sim.complete(key, "dialogue", {"notice_on": sim.iso(-rng.randint(5, 8)), "dialogue_on": sim.iso(),
+                                   "attendance": "attended", "minutes": rng.choice(DIALOGUE_MINUTES)},
+                 OFFICER, SECOND, checked=True)
+    t = sim.later(t, rng, (1, 3)); yield t
+    outcome = _weighted(rng, [("rejected", 3), ("partly_upheld", 1)])
+    sim.complete(key, "draft_decision", {"outcome": outcome, "decision_text": COMPLAINT_DECISIONS[outcome]},
+                 OFFICER, SECOND)
+    t = sim.later(t, rng, (1, 2)); yield t
+    sim.supervise(key, rng, 1.0)  # see _complaint
+    sim.complete(key, "sign_decision", {"decided_on": sim.iso()}, LEADER, SECOND)
+    if stage == "send":
+        return
+    decided_on = sim.today()
+    t = sim.later(t, rng, (0, 3)); yield t
+    sim.complete(key, "send_decision", {"sent_on": sim.iso(), "send_method": rng.choice(SEND_METHODS)},
+                 OFFICER, SECOND)
+    t = sim.later(t, rng, (1, 4)); yield t
+    _publish(sim, rng, key, "plan_publication_complaint", decided_on, True,
+             f"Quyết định giải quyết khiếu nại lần hai: {COMPLAINT_DECISIONS[outcome]}")
+
+
+def _denunciation(stage: str):
+    """A denunciation accepted by the leader, taken to `stage` of the denunciation procedure
+    (and on: the conclusion's publication and the follow-up of its execution)."""
+
+    def steps(sim, rng, key, receipt_no, letter, t):
+        t = yield from _accepted(sim, rng, key, letter, t)
+        if stage == "decision":
+            return
+        t = sim.later(t, rng, (1, 4)); yield t
+        sim.complete(key, "acceptance_decision", {"decided_on": sim.iso()}, LEADER, DENUNCIATION)
+        accepted = t
+        if stage == "notify":
+            return
+        t = sim.later(t, rng, (1, 3)); yield t
+        sim.complete(key, "notify_parties", {"sent_on": sim.iso(), "send_method": rng.choice(SEND_METHODS)},
+                     OFFICER, DENUNCIATION)
+        if stage == "suspended":
+            t = sim.later(t, rng, (3, 10)); yield t
+            sim.event(key, DENUNCIATION, "suspend", LEADER)
+            sim.complete(key, "decide_suspension", {"decided_on": sim.iso(), "reason": rng.choice(SUSPENSIONS)},
+                         LEADER, DENUNCIATION)
+            return
+        if stage in ("extended", "extended_twice"):
+            complexity = "complex" if stage == "extended" else "especially_complex"
+            for days in ((22, 27), (52, 57))[: 1 if stage == "extended" else 2]:
+                t = max(sim.later(t, rng, (1, 3)), sim.after_days(accepted, rng, days)); yield t
+                sim.event(key, DENUNCIATION, "extend", LEADER)
+                sim.complete(key, "decide_extension", {
+                    "decided_on": sim.iso(), "complexity": complexity,
+                    "reason": rng.choice(("Phải xác minh tại nhiều cơ quan, đơn vị; nhiều tài liệu cần giám định.",
+                                          "Chờ kết quả giám định chữ ký trên hồ sơ chi trả."))}, LEADER, DENUNCIATION)
+                sim.supervise(key, rng)
+            return
+        if stage == "verify":
+            return
+        t = sim.later(t, rng, (8, 15)); yield t
+        crime = stage == "crime"
+        findings, violation = (CRIME_FINDINGS, True) if crime else rng.choice(DENUNCIATION_FINDINGS)
+        sim.complete(key, "verify", {"reported_on": sim.iso(), "findings": findings, "violation_found": violation,
+                                     "signs_of_crime": crime}, VERIFIER, DENUNCIATION)
+        sim.supervise(key, rng)
+        if stage == "conclude":
+            return
+        t = sim.later(t, rng, (1, 4)); yield t
+        conclusion = ("Tố cáo là đúng." if crime else
+                      rng.choice(("Tố cáo là đúng một phần.", "Tố cáo là đúng.")) if violation else "Tố cáo là sai.")
+        measures = ("Chuyển hồ sơ vụ việc đến Cơ quan Cảnh sát điều tra Công an thành phố." if crime else
+                    "Kiểm điểm, xem xét xử lý kỷ luật người vi phạm; khắc phục hậu quả." if violation else
+                    "Khôi phục quyền, lợi ích hợp pháp của người bị tố cáo bị xâm phạm do việc tố cáo không đúng.")
+        sim.complete(key, "conclude", {"concluded_on": sim.iso(), "conclusion_text": conclusion, "measures": measures,
+                                       "violation_found": violation, "signs_of_crime": crime}, LEADER, DENUNCIATION)
+        concluded_on = sim.today()
+        sim.supervise(key, rng, 0.7)
+        if stage == "send":
+            return
+        t = sim.later(t, rng, (1, 3)); yield t
+        sim.complete(key, "send_conclusion", {"sent_on": sim.iso(), "send_method": rng.choice(SEND_METHODS)},
+                     OFFICER, DENUNCIATION)
+        if stage == "handle":
+            return
+        t = sim.later(t, rng, (1, 3)); yield t
+        sim.complete(key, "handle_conclusion", {
+            "actions": measures if crime else "Đã chỉ đạo thực hiện các biện pháp xử lý theo kết luận.",
+            "transfer_to_investigation": crime}, LEADER, DENUNCIATION)
+        t = sim.later(t, rng, (0, 2)); yield t
+        _publish(sim, rng, key, "plan_publication_denunciation", concluded_on, True,
+                 f"Kết luận nội dung tố cáo: {conclusion} {measures}")
+        yield from _execute(sim, rng, key, t, rng.random() < 0.5 if stage == "concluded" else None,
+                            obligor=f"Ủy ban nhân dân {rng.choice(PLACES)[1]}")
+
+    return steps
+
+
+def _recommendation(stage: str):
+    """A recommendation accepted by the leader: handled (settled, answered or transferred to
+    the department) and the citizen told."""
+
+    def steps(sim, rng, key, receipt_no, letter, t):
+        t = yield from _accepted(sim, rng, key, letter, t)
+        if stage == "handle":
+            return
+        t = sim.later(t, rng, (2, 8)); yield t
+        if stage == "transferred":
+            data = {"outcome": "transferred", "competent_unit": SNNMT,
+                    "result": "Nội dung thuộc lĩnh vực quản lý của Sở Nông nghiệp và Môi trường, chuyển Sở xem xét."}
+        else:
+            data = {"outcome": rng.choice(("resolved", "answered")), "result": rng.choice((
+                "Đã giao Ủy ban nhân dân xã, phường kiểm tra và khắc phục trong tháng.",
+                "Đã giải thích kế hoạch triển khai dự án và thời gian dự kiến chi trả bồi thường.",
+                "Đã chỉ đạo bố trí điểm tiếp nhận hồ sơ lưu động hằng tuần tại địa phương."))}
+        sim.complete(key, "handle", data, OFFICER, RECOMMENDATION, checked=True)
+        sim.supervise(key, rng)
+        if stage == "notify":
+            return
+        t = sim.later(t, rng, (0, 3)); yield t
+        sim.complete(key, "notify_citizen", {"notified_on": sim.iso(),
+                                             "notify_method": rng.choice(("written", "written", "phone"))},
+                     OFFICER, RECOMMENDATION)
+
+    return steps
+
+
+def _redenunciation(stage: str):
+    """A re-denunciation reviewed by the city's chairman (denunciation_review): waiting, refused,
+    or taken over (the denunciation procedure starts at the city)."""
+
+    def steps(sim, rng, key, receipt_no, letter, t):
+        if stage == "review":
+            return
+        t = sim.later(t, rng, (3, 10)); yield t
+        if stage == "refused":
+            sim.complete(key, "review", {"outcome": "refuse", "reason": "Việc giải quyết tố cáo trước đúng pháp "
+                                         "luật; đơn không có thông tin, tài liệu, chứng cứ mới."}, LEADER)
+            return
+        sim.complete(key, "review", {"outcome": "take_over", "reason": "Có tình tiết mới; việc xác minh trước chưa "
+                                     "làm việc với người làm chứng."}, LEADER)
+        t = sim.later(t, rng, (1, 3)); yield t
+        sim.complete(key, "acceptance_decision", {"decided_on": sim.iso()}, LEADER, DENUNCIATION)
+
+    return steps
+
+
+def _life_plan(ages, letter_of, steps, unit: str = UBND):
+    """A plan like `_letter_plan`, for a letter received (and resolved) at `unit`."""
+
+    def plan(sim: Simulation, rng: random.Random, today: date):
+        start = sim.receipt(rng, ages)
+        letter = letter_of(rng, utc_to_local(start).date())
+
+        def run():
+            key, receipt_no = sim.register(letter, unit=unit, rng=rng,
+                                           channel=None if unit == UBND else rng.choice(("post", "online")))
+            yield from steps(sim, rng, key, receipt_no, letter, start)
+
+        return start, run()
+
+    return plan
+
+
+def complaint_letter(rng: random.Random, today: date) -> Letter:
+    return complaint_ubnd(rng, today, group=rng.random() < 0.15)
+
+
+def recommendation_letter(rng: random.Random, today: date) -> Letter:
+    return recommendation_general(rng, today, group=rng.random() < 0.15)
 
 
 # --- reception sessions ------------------------------------------------------------------------
@@ -1103,7 +1566,7 @@ def _reception(stage: str, ages: tuple[int, int]):
 PLANS: dict[str, tuple[float, Plan]] = {
     "chờ phân loại, trong hạn": (8, _letter_plan((0, 11), any_letter, _nothing)),
     "chờ phân loại, quá hạn": (5, _letter_plan((16, 45), any_letter, _nothing)),
-    "chờ lãnh đạo cho ý kiến thụ lý": (9, _letter_plan((1, 14), accept_letter, _to_leader)),
+    "chờ lãnh đạo cho ý kiến thụ lý": (6, _letter_plan((1, 14), accept_letter, _to_leader)),
     "lãnh đạo trả lại": (2, _letter_plan((4, 25), accept_letter, _leader_returns)),
     "chờ gửi phiếu hướng dẫn": (3, _letter_plan((1, 14), complaint_elsewhere, _classify_then_send(False))),
     "đã hướng dẫn": (7, _letter_plan((6, 58), complaint_elsewhere, _classify_then_send(True))),
@@ -1130,17 +1593,51 @@ PLANS: dict[str, tuple[float, Plan]] = {
     "tiếp dân: từ chối, thông báo bằng văn bản": (1, _reception("refused_notice", (1, 30))),
     "tiếp dân: nhiều nội dung, tách đơn": (1, _reception("mixed", (2, 40))),
     "tiếp dân: đông người đã tiếp": (1, _reception("group_done", (8, 50))),
+    # Accepted petitions, driven on through their resolution procedures.
+    "khiếu nại: chờ thông báo thụ lý": (2, _life_plan((3, 24), complaint_letter, _complaint("notice"))),
+    "khiếu nại: không thụ lý": (0.5, _life_plan((6, 50), complaint_letter, _complaint("refused"))),
+    "khiếu nại: đang xác minh": (2, _life_plan((8, 60), complaint_letter, _complaint("verify"))),
+    "khiếu nại: đối thoại": (1, _life_plan((30, 60), complaint_letter, _complaint("dialogue"))),
+    "khiếu nại: dự thảo, chờ ký quyết định": (1, _life_plan((35, 62), complaint_letter, _complaint("sign"))),
+    "khiếu nại: chờ gửi quyết định": (0.5, _life_plan((38, 62), complaint_letter, _complaint("send"))),
+    "khiếu nại: đã gửi quyết định, công khai, trong thời hạn khiếu nại lần hai": (
+        2, _life_plan((42, 75), complaint_letter, _complaint("window"))),
+    "khiếu nại: quyết định có hiệu lực, theo dõi thi hành": (
+        2, _life_plan((88, 118), complaint_letter, _complaint("effective"))),
+    "khiếu nại: đã thi hành xong": (1, _life_plan((100, 118), complaint_letter, _complaint("executed"))),
+    "khiếu nại: tạm đình chỉ": (0.5, _life_plan((15, 50), complaint_letter, _complaint("suspended"))),
+    "khiếu nại: tạm đình chỉ rồi tiếp tục": (0.5, _life_plan((30, 60), complaint_letter, _complaint("continued"))),
+    "khiếu nại: rút đơn": (0.5, _life_plan((12, 50), complaint_letter, _complaint("withdrawn"))),
+    "khiếu nại tại phường, khiếu nại lần hai lên thành phố": (
+        2, _life_plan((62, 118), complaint_commune, _complaint("appealed", COMMUNE), COMMUNE)),
+    "tố cáo: chờ quyết định thụ lý": (1, _life_plan((3, 16), denunciation_head, _denunciation("decision"))),
+    "tố cáo: chờ gửi thông báo thụ lý": (0.5, _life_plan((6, 20), denunciation_head, _denunciation("notify"))),
+    "tố cáo: đang xác minh": (2, _life_plan((12, 60), denunciation_head, _denunciation("verify"))),
+    "tố cáo: gia hạn một lần": (0.5, _life_plan((45, 75), denunciation_head, _denunciation("extended"))),
+    "tố cáo: gia hạn hai lần": (0.5, _life_plan((75, 110), denunciation_head, _denunciation("extended_twice"))),
+    "tố cáo: chờ kết luận": (0.5, _life_plan((32, 62), denunciation_head, _denunciation("conclude"))),
+    "tố cáo: chờ gửi, xử lý kết luận": (1, _life_plan((38, 66), denunciation_head, _denunciation("handle"))),
+    "tố cáo: đã kết luận, công khai, theo dõi thực hiện": (
+        2, _life_plan((45, 115), denunciation_head, _denunciation("concluded"))),
+    "tố cáo: dấu hiệu tội phạm, chuyển cơ quan điều tra": (
+        0.5, _life_plan((45, 100), denunciation_head, _denunciation("crime"))),
+    "tố cáo: tạm đình chỉ": (0.5, _life_plan((20, 55), denunciation_head, _denunciation("suspended"))),
+    "tố cáo tiếp: chờ xem xét": (0.5, _life_plan((2, 15), redenunciation, _redenunciation("review"))),
+    "tố cáo tiếp: không thụ lý": (0.5, _life_plan((15, 60), redenunciation, _redenunciation("refused"))),
+    "tố cáo tiếp: thành phố thụ lý giải quyết": (
+        0.5, _life_plan((15, 60), redenunciation, _redenunciation("take_over"))),
+    "kiến nghị: đang xử lý": (1, _life_plan((3, 26), recommendation_letter, _recommendation("handle"))),
+    "kiến nghị: chờ thông báo kết quả": (0.5, _life_plan((8, 30), recommendation_letter, _recommendation("notify"))),
+    "kiến nghị: đã xử lý, đã thông báo": (2, _life_plan((12, 60), recommendation_letter, _recommendation("done"))),
+    "kiến nghị: chuyển sở": (0.5, _life_plan((8, 45), recommendation_letter, _recommendation("transferred"))),
 }
-ERROR_PLAN = "lãnh đạo đồng ý thụ lý (lỗi: chưa có quy trình giải quyết)"
-ERROR_CASES = 2
 
 
 def allocate(total: int) -> dict[str, int]:
     """How many cases of each plan: at least one of each when there is room, the rest by weight
-    (largest remainder), and the two approved complaints that show an instance in error."""
+    (largest remainder)."""
     counts = {name: 0 for name in PLANS}
-    errors = ERROR_CASES if total >= 20 else 0
-    left = total - errors
+    left = total
     if left >= len(PLANS):
         counts = {name: 1 for name in PLANS}
         left -= len(PLANS)
@@ -1148,16 +1645,10 @@ def allocate(total: int) -> dict[str, int]:
     shares = {name: left * w / weight for name, (w, _) in PLANS.items()}
     for name, share in shares.items():
         counts[name] += int(share)
-    rest = total - errors - sum(counts.values())
+    rest = total - sum(counts.values())
     for name in sorted(shares, key=lambda n: shares[n] - int(shares[n]), reverse=True)[:rest]:
         counts[name] += 1
-    if errors:
-        counts[ERROR_PLAN] = errors
     return counts
-
-
-def _error_plan(sim: Simulation, rng: random.Random, today: date):
-    return _letter_plan((8, 30), complaint_ubnd, _leader_accepts)(sim, rng, today)
 
 
 # --- entry point -------------------------------------------------------------------------------
@@ -1200,8 +1691,8 @@ def seed_demo(
         rng = random.Random(seed)
         with transaction(services.sessions) as s:
             # Publishing identical content again returns the existing version (init-db's).
-            for name in PROCESS_FILES:
-                services.library.publish(s, (settings.processes_dir / name).read_bytes(), name, "demo", clock=clock)
+            for path in sorted(settings.processes_dir.glob("*.bpmn")):
+                services.library.publish(s, path.read_bytes(), path.name, "demo", clock=clock)
             seed_province(s, PROVINCE, clock=clock)
             for user in DEMO_USERS:
                 create_user(s, username=user.username, full_name=user.full_name, unit=user.unit, roles=user.roles,
@@ -1212,8 +1703,7 @@ def seed_demo(
 
         sim = Simulation(services, clock, now, calendar, progress)
         today = utc_to_local(now).date()
-        plans = dict(PLANS)
-        plans[ERROR_PLAN] = (0, _error_plan)
+        plans = PLANS
         counts = allocate(petitions)
         for name, count in counts.items():
             for _ in range(count):
@@ -1227,6 +1717,7 @@ def seed_demo(
         summary.cases = sum(counts.values())
         summary.by_plan = {name: n for name, n in counts.items() if n}
         summary.failures = sim.failures
+        summary.cut_short = {name: n for name, n in sim.cut_short.items() if name in counts}
         summary.seconds = time.monotonic() - began
         return summary
     finally:
@@ -1240,12 +1731,15 @@ def _summarise(services, today: date) -> DemoSummary:
     with services.sessions() as s:
         by_status = dict(s.execute(select(Petition.status, func.count()).group_by(Petition.status)).all())
         instances = dict(s.execute(select(ProcessInstance.status, func.count()).group_by(ProcessInstance.status)).all())
+        processes = dict(s.execute(select(ProcessInstance.process_id, func.count())
+                                   .group_by(ProcessInstance.process_id)).all())
         receptions = s.execute(select(func.count()).select_from(Reception)).scalar_one()
         open_tasks = s.execute(select(func.count()).select_from(TaskIndex)).scalar_one()
         overdue = s.execute(select(func.count()).select_from(TaskIndex).where(TaskIndex.due_date < today)).scalar_one()
     return DemoSummary(
         seeded=True, today=today, petitions=sum(by_status.values()), receptions=receptions,
         by_status=dict(sorted(by_status.items(), key=lambda kv: -kv[1])), instances=instances,
+        processes=dict(sorted(processes.items())),
         open_tasks=open_tasks, overdue_tasks=overdue,
     )
 
