@@ -508,3 +508,79 @@ class LoginAttempt(Base):
     # As typed, stripped and lower-cased (it need not name an existing user).
     username: Mapped[str] = mapped_column(String(100))
     ip: Mapped[str] = mapped_column(String(64))
+
+
+# ---------------------------------------------------------------------------------------------
+# REST API access (issue 6)
+# ---------------------------------------------------------------------------------------------
+
+
+class ApiToken(Base):
+    """A bearer token for the REST API (webui.api), made by its user on the page "Mã truy cập
+    API" and shown once: only its sha256 is kept. A request with it acts as that user, with the
+    same rights and unit scope; a revoked token, or one whose user is inactive, answers 401."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+# ---------------------------------------------------------------------------------------------
+# The task page and the case file (issue 6): drafts, comments, attachments
+# ---------------------------------------------------------------------------------------------
+
+
+class TaskDraft(Base):
+    """An officer's unfinished input on a task's form ("Lưu nháp"), as typed and unvalidated:
+    {field name: [values]}. One per task and user; dropped when the task is completed."""
+
+    __tablename__ = "task_draft"
+    __table_args__ = (UniqueConstraint("task_id", "username", name="uq_task_draft_task_user"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    task_id: Mapped[str] = mapped_column(String(64), index=True)
+    business_key: Mapped[str] = mapped_column(String(100))
+    username: Mapped[str] = mapped_column(String(100))
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class CaseComment(Base):
+    """A note an officer leaves on a case (from its task page or its case file)."""
+
+    __tablename__ = "case_comment"
+    __table_args__ = (Index("ix_case_comment_key_created", "business_key", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    business_key: Mapped[str] = mapped_column(String(100))
+    # The task it was written on, if any.
+    task_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    author: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Attachment(Base):
+    """A file an officer attached to a case. The bytes live on disk under
+    <var>/attachments/<first two hex digits of the sha256>/<sha256> (identical files share
+    one copy); this row holds what the download needs and who may ask (by the case)."""
+
+    __tablename__ = "attachment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    business_key: Mapped[str] = mapped_column(String(100), index=True)
+    task_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    media_type: Mapped[str] = mapped_column(String(100))
+    uploaded_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
