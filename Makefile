@@ -12,7 +12,16 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e ".[test]"
 	touch $(STAMP)
 
-setup: $(STAMP)
+# The browser assets (bpmn-js viewer, bpmn-auto-layout bundled by esbuild) from npm, once per
+# change of the pins: node_modules/ is ignored by git, the bundle lands in node_modules/.tiepdan/.
+NODE_STAMP := node_modules/.tiepdan/installed
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is required (Debian: apt-get install nodejs npm)" >&2; exit 1; }
+	npm ci --no-audit --no-fund
+	npm run --silent build
+	touch $(NODE_STAMP)
+
+setup: $(STAMP) $(NODE_STAMP)
 
 run: setup
 	$(BIN)/tiepdan init-db --demo
@@ -21,7 +30,10 @@ run: setup
 # Starts (installing it first when absent) a throw-away PostgreSQL server on loopback,
 # then runs the whole suite against SQLite and PostgreSQL.
 # A server that fails to start fails the run (eval of empty output would not).
+# Debian's chromium is installed for the browser tests when absent; if it cannot be, the suite
+# still runs and tests/browser fails in CI (skips locally) with the reason.
 test: setup
+	@scripts/browser-setup || true
 	@pg_env="$$(scripts/pg-test-server start)" && eval "$$pg_env" && $(BIN)/pytest $(PYTEST_ARGS)
 
 pg-test:

@@ -81,11 +81,17 @@ class TaskIndex(Base):
 
     __tablename__ = "task_index"
     __table_args__ = (
-        Index("ix_task_assignee_due", "assignee", "due_date"),
+        # An officer's own tasks (assignee and unit: "my tasks" and its count), in due order.
+        Index("ix_task_assignee_unit_due", "assignee", "unit_id", "due_date"),
         Index("ix_task_queue", "unit_id", "role", "assignee", "due_date"),
         Index("ix_task_unit_due", "unit_id", "due_date"),
-        # Overdue across every unit (the provincial inspectorate's view), in due-date order.
-        Index("ix_task_due", "due_date"),
+        # The inbox's whole order (due date, nulls last; created; id) and the unit: the first
+        # page of a large subtree (a province) and overdue across every unit are a walk in
+        # this order that stops at the page's end (webui.inbox._subtree_in_due_order).
+        Index("ix_task_due_order", "due_date", "created_at", "id", "unit_id"),
+        # The distinct kinds of task, and "has this unit (queue, subtree) a task of this kind?",
+        # by seeks: the inbox's task filter (webui.inbox.task_choices).
+        Index("ix_task_spec_scope", "task_spec", "unit_id", "role", "assignee"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the SpiffWorkflow task id
