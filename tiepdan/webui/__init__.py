@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from importlib import import_module
 from datetime import timedelta
 from pathlib import Path
 
@@ -86,6 +87,11 @@ def create_app(services=None, config: dict | None = None) -> Flask:
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox.bp)
+    app.register_blueprint(import_module(".frontdesk", __name__).bp)  # the front desk
+    import_module(".api", __name__).init_app(app)  # the REST API (/api/), its docs, API tokens
+    app.register_blueprint(import_module(".cases", __name__).bp)  # the case file
+    app.register_blueprint(import_module(".tasks", __name__).bp)  # the task page
+    app.register_blueprint(import_module(".public", __name__).bp)  # public pages (no sign-in)
 
     @app.get("/healthz")
     def healthz():
