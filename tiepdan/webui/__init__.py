@@ -87,6 +87,7 @@ def create_app(services=None, config: dict | None = None) -> Flask:
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox.bp)
+    app.register_blueprint(import_module(".saved_views", __name__).bp)  # saved inbox views
     app.register_blueprint(import_module(".frontdesk", __name__).bp)  # the front desk
     import_module(".api", __name__).init_app(app)  # the REST API (/api/), its docs, API tokens
     app.register_blueprint(import_module(".cases", __name__).bp)  # the case file

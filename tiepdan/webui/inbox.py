@@ -312,6 +312,7 @@ def home():
 @bp.get("/inbox")
 @login_required
 def index():
+    from . import saved_views  # its module imports this one for the filters
     user = current_user()
     session = db_session()
     view = request.args.get("view") or "mine"
@@ -331,7 +332,8 @@ def index():
         "inbox.html", view=view, rows=rows, filters=filters, has_next=has_next, counts=counts,
         today=today_, names=names, processes=process_names(session), tasks=task_choices(session, user, view),
         petition_types=PETITION_TYPES, views=[v for v in VIEWS if v != "units" or sees_subtree(user)],
-        is_leader=has_role(user, "leader"),
+        is_leader=has_role(user, "leader"), saved_views=saved_views.views_of(session, user),
+        saved_link=saved_views.link,
     )
 
 
