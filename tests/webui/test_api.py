@@ -326,12 +326,12 @@ def test_complete_validation_conflict_and_success(web):
 
 
 def add_verifier_task(web, case: str) -> None:
-    """A verification task of the inspectorate (04.TTR) on a UBND case."""
+    """A verification task of the inspectorate (04.TTR) on a UBND case, assigned to its verifier."""
     task = web.task(case)
     with transaction(web.services.sessions) as s:
         s.add(TaskIndex(id="verify-" + case, instance_id=task.instance_id, business_key=task.business_key,
                         process_id=task.process_id, task_spec="verify", task_name="Xác minh", role="verifier",
-                        unit_id=TTR, created_at=task.created_at, state="open"))
+                        unit_id=TTR, assignee="xacminh", created_at=task.created_at, state="open"))
 
 
 @pytest.mark.parametrize("username", ["canbo", "tiepdan", "lanhdao", "giamsat", "xacminh"])

@@ -50,6 +50,7 @@ from tiepdan.engine.models import ProcessInstance, TaskIndex
 
 from . import csrf
 from . import inbox as inbox_views
+from .cases import find_case, may_see_case
 from .api_schemas import (
     CaseSchema,
     ClaimedSchema,
@@ -309,18 +310,12 @@ def complete(data, task_id: str):
 
 
 def visible_petition(key: str) -> Petition:
-    """The petition with this business key, if the user's scope reaches it (its receiving or
-    holding unit, or a task on it), else 404."""
+    """The petition with this business key, if the user may see its case (the same rule as the
+    case page: `cases.may_see_case`), else 404."""
     s, user = db_session(), current_user()
-    petition = s.execute(select(Petition).where(Petition.business_key == key)).scalar_one_or_none()
-    if petition is not None:
-        if may_see_unit(s, user, petition.holding_unit) or may_see_unit(s, user, petition.receiving_unit):
-            return petition
-        has_task = s.execute(
-            select(TaskIndex.id).where(TaskIndex.business_key == key, unit_scope(s, user, TaskIndex.unit_id)).limit(1)
-        ).first()
-        if has_task is not None:
-            return petition
+    case = find_case(s, key)
+    if case is not None and case.petition is not None and may_see_case(s, user, case):
+        return case.petition
     abort(404, message=_("Không có hồ sơ này, hoặc hồ sơ không thuộc phạm vi của đơn vị bạn."))
 
 

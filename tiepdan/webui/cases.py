@@ -159,9 +159,16 @@ def find_case(session, business_key: str) -> Case | None:
 
 
 def may_see_case(session, user: User | None, case: Case | None) -> bool:
+    """Users of the receiving or holding unit (and leaders and supervisors above them), and the
+    assignee of an open task of the case (a verifier of another unit assigned to it)."""
     if user is None or case is None:
         return False
-    return may_see_unit(session, user, case.receiving_unit) or may_see_unit(session, user, case.holding_unit)
+    if may_see_unit(session, user, case.receiving_unit) or may_see_unit(session, user, case.holding_unit):
+        return True
+    return session.execute(
+        select(TaskIndex.id).where(TaskIndex.business_key == case.business_key, TaskIndex.assignee == user.username)
+        .limit(1)
+    ).first() is not None
 
 
 def visible_case(business_key: str) -> Case:
