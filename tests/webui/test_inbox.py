@@ -286,3 +286,13 @@ def test_the_other_province_sees_only_its_own(web):
     browser = web.login("canbo.khac")
     assert task_ids(browser.text("/inbox?view=units")) == ids(web, "khac")
     assert OTHER in browser.text("/inbox?view=units")
+
+
+def test_each_row_links_to_its_task_and_its_case(web):
+    browser = web.login("canbo")
+    page = browser.text("/inbox?view=queue")
+    task = web.task("an")
+    assert f'href="/tasks/{task.id}"' in page
+    assert f'href="/cases/{task.business_key}"' in page
+    assert browser.get(f"/tasks/{task.id}").status_code == 200
+    assert browser.get(f"/cases/{task.business_key}").status_code == 200
