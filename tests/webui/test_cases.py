@@ -348,3 +348,23 @@ def test_english_labels(web):
     assert "Case summary" in page and "Process diagram" in page and "Start of the procedure" in page
     task_page = browser.text(f"/tasks/{web.task('an').id}")
     assert "Save draft" in task_page and "Complete" in task_page
+
+
+def test_no_resolution_event_is_offered_once_the_decision_exists(web):
+    from tiepdan.cases.documents import issue_document
+    from tiepdan.cases.petitions import get_petition
+    from tiepdan.engine.db import transaction
+
+    key = accept_recommendation(web)
+    recommendation = web.world.instances(key)[1]
+    leader = web.login("lanhdao")
+    assert set(re.findall(r'data-event="([^"]+)"', leader.text(f"/cases/{key}"))) == {"withdraw", "terminate"}
+    with transaction(web.services.sessions) as s:  # as if the decision had been issued
+        petition = get_petition(s, key)
+        issue_document(s, kind="complaint_dec1", unit=petition.holding_unit, body="Quyết định", created_by="lanhdao",
+                       petition=petition, clock=web.world.clock)
+    assert "data-event=" not in leader.text(f"/cases/{key}")
+    response = leader.post(f"/cases/{key}/events", {"instance_id": recommendation.id, "message": "withdraw"},
+                           token_from=f"/cases/{key}")
+    assert response.status_code == 302 and "Hồ sơ không chờ sự kiện này lúc này." in leader.text(f"/cases/{key}")
+    assert [t.task_spec for t in web.world.tasks(key)] == ["handle"]

@@ -23,13 +23,22 @@ from .registry import operation
 DECISION_KINDS = ("complaint_dec1", "complaint_dec2", "denounce_concl")
 
 
+# The messages whose decisions belong to the resolution itself.
+RESOLUTION_EVENTS = frozenset({"suspend", "continue", "extend", "withdraw", "terminate"})
+
+
+def decision_made(session, petition):
+    """The decision or conclusion of the case, once issued (then the resolution is over)."""
+    return next((d for d in documents_of(session, petition) if d.kind in DECISION_KINDS), None)
+
+
 def _resolving(ctx):
     """The case, refused with a clear reason when its decision or conclusion already exists."""
     petition = context.petition(ctx)
-    decided = [d for d in documents_of(ctx.session, petition) if d.kind in DECISION_KINDS]
-    if decided:
+    decided = decision_made(ctx.session, petition)
+    if decided is not None:
         raise CaseError(
-            f"Đơn {petition.receipt_no} đã có {decided[0].title.lower()} số {decided[0].number}: "
+            f"Đơn {petition.receipt_no} đã có {decided.title.lower()} số {decided.number}: "
             "không còn tạm đình chỉ, rút đơn hay đình chỉ được"
         )
     return petition
