@@ -9,7 +9,6 @@ waits for the body's result report (`denunciation.forwarded_report`).
 """
 from __future__ import annotations
 
-from tiepdan.cases.errors import CaseError
 from tiepdan.cases.identity import redacted_view
 from tiepdan.cases.models import Party, Petition
 from tiepdan.cases.petitions import copy_party, record_transfer, refresh_search_text, register_petition
@@ -53,16 +52,15 @@ def _open_at(ctx, source: Petition, unit, slip_no: str) -> Petition:
 @operation("transfer_petition", required=("target_unit",))
 def transfer_petition(ctx, target_unit: str) -> dict:
     petition = context.petition(ctx)
-    if petition.transferred_to_unit_id is not None:
-        raise CaseError(f"Đơn {petition.receipt_no} đã được chuyển một lần: không chuyển lần thứ hai")
     target = get_unit(ctx.session, target_unit)
     slip = produce(ctx, kind="transfer_slip", template="mau03_transfer.txt", unit=petition.holding_unit,
                    petition=petition, leaves_unit=True,
                    extra={"target": {"name": target.name, "head_title": target.head_title},
                           "note": context.form_value(ctx, "note", "")})
     new = _open_at(ctx, petition, target, slip.number) if target.on_system else None
+    # Once only, and the transfer date: record_transfer refuses a second one (the step then
+    # rolls back, slip and all).
     record_transfer(ctx.session, petition, to_unit=target, doc_no=slip.number, to_petition=new, clock=ctx.clock)
-    petition.transferred_on = context.today(ctx)
     if new is not None:
         start_intake(ctx, new)
     return {
