@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import open_database
-from tests.scenarios.world import UBND, World, build_world, person
+from tests.scenarios.world import UBND, World, build_world
+from tests.webui.conftest import register_letters
 from tiepdan.cases.passwords import hash_password
 from tiepdan.cases.users import create_user
 from tiepdan.config import REPO_ROOT
@@ -59,18 +60,7 @@ def _seed(world: World) -> dict[str, str]:
         for username, (full_name, unit, roles) in USERS.items():
             create_user(s, username=username, full_name=full_name, unit=unit, roles=roles, password_hash=digest,
                         processes_dir=REPO_ROOT / "processes", clock=world.clock)
-    return {
-        "an": world.register(
-            unit=UBND, title="Đơn kiến nghị về đường giao thông",
-            content="Kiến nghị sửa chữa đường liên xóm bị sạt lở", petitioners=[person("Nguyễn Văn An", "004090001234")],
-            petition_type="recommendation",
-        ),
-        "binh": world.register(
-            unit=UBND, title="Đơn khiếu nại quyết định thu hồi đất",
-            content="Khiếu nại quyết định thu hồi đất của hộ gia đình", petitioners=[person("Trần Thị Bình")],
-            petition_type="complaint",
-        ),
-    }
+    return register_letters(world)
 
 
 @pytest.fixture(scope="module")

@@ -105,8 +105,8 @@ def add_users(world: World) -> None:
                         clock=world.clock)
 
 
-def register_cases(world: World) -> dict[str, str]:
-    """Petitions in intake: each waits at 'classify' for the handling officers of its unit."""
+def register_letters(world: World) -> dict[str, str]:
+    """Two letters at the provincial committee, in intake: a recommendation and a complaint."""
     return {
         "an": world.register(
             unit=UBND, title="Đơn kiến nghị về đường giao thông",
@@ -118,6 +118,13 @@ def register_cases(world: World) -> dict[str, str]:
             content="Khiếu nại quyết định thu hồi đất của hộ gia đình", petitioners=[person("Trần Thị Bình")],
             petition_type="complaint",
         ),
+    }
+
+
+def register_cases(world: World) -> dict[str, str]:
+    """Petitions in intake: each waits at 'classify' for the handling officers of its unit."""
+    return {
+        **register_letters(world),
         "mat": world.register(
             unit=UBND, title="Đơn tố cáo của ông Lý Văn Mật",
             content="Tố cáo cán bộ địa chính nhận tiền của dân", petitioners=[person("Lý Văn Mật", "004090009999")],
