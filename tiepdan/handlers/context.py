@@ -6,8 +6,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from tiepdan.cases import datafiles
 from tiepdan.cases.models import Petition, Reception
 from tiepdan.cases.petitions import get_petition
 from tiepdan.cases.errors import CaseError, UnknownRecord
@@ -33,15 +32,20 @@ def processes_dir(ctx) -> Path:
     return ctx.runtime.library.processes_dir
 
 
-def remind_days(processes: Path) -> int:
-    """Working days before a due date when the assignee is reminded (processes/reminders.yaml)."""
-    path = processes / "reminders.yaml"
-    if not path.is_file():
-        return DEFAULT_REMIND_DAYS
-    value = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("remind_before_working_days")
+def _parse_remind_days(path: Path) -> int:
+    value = (datafiles.read_yaml(path) or {}).get("remind_before_working_days")
     if not isinstance(value, int) or isinstance(value, bool) or not 0 < value < 30:
         raise CaseError(f"{path}: remind_before_working_days must be a whole number from 1 to 29, not {value!r}")
     return value
+
+
+def remind_days(processes: Path) -> int:
+    """Working days before a due date when the assignee is reminded (processes/reminders.yaml,
+    read again only when it changes: every procedure start asks)."""
+    path = processes / "reminders.yaml"
+    if not path.is_file():
+        return DEFAULT_REMIND_DAYS
+    return datafiles.cached("reminders", path, _parse_remind_days)
 
 
 def today(ctx) -> date:
