@@ -57,6 +57,7 @@ VENDOR_FILES = {
     "bpmn-auto-layout.js": (NODE_MODULES / ".tiepdan" / "bpmn-auto-layout.js", "text/javascript"),
     "diagram-js.css": (NODE_MODULES / "bpmn-js" / "dist" / "assets" / "diagram-js.css", "text/css"),
     "bpmn-js.css": (NODE_MODULES / "bpmn-js" / "dist" / "assets" / "bpmn-js.css", "text/css"),
+    "chart.js": (NODE_MODULES / "chart.js" / "dist" / "chart.umd.min.js", "text/javascript"),
 }
 DUE_SOON_DAYS = 3
 COMMENT_MAX = 5000
