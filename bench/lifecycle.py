@@ -21,7 +21,6 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 from tqdm import tqdm
 
@@ -34,7 +33,7 @@ from tiepdan.engine.calendar import WorkingCalendar  # noqa: E402
 from tiepdan.engine.clock import FixedClock  # noqa: E402
 from tiepdan.engine.db import Base, transaction  # noqa: E402
 from tiepdan.engine.deadlines import Deadlines  # noqa: E402
-from tiepdan.engine.spiff_bridge import StepContext, StepScope, TiepdanScriptEngine  # noqa: E402
+from tiepdan.engine.spiff_bridge import EngineWorkflow, StepContext, StepScope, TiepdanScriptEngine  # noqa: E402
 from tiepdan.engine.timekeeping import expression_functions  # noqa: E402
 from tiepdan.handlers import OPERATIONS  # noqa: E402
 
@@ -61,7 +60,7 @@ def processes_dir(tmp: Path) -> Path:
     return target
 
 
-def complete(wf: BpmnWorkflow, spec_name: str, data: dict) -> None:
+def complete(wf: EngineWorkflow, spec_name: str, data: dict) -> None:
     [task] = [t for t in wf.get_tasks(state=TaskState.READY, manual=True) if t.task_spec.bpmn_id == spec_name]
     task.set_data(**data)
     task.run()
@@ -78,7 +77,7 @@ def run_bare(services, version_id: int, n: int) -> float:
     started = time.perf_counter()
     with StepScope(ctx):
         for _ in tqdm(range(n), desc="bare SpiffWorkflow", unit="case", file=sys.stderr):
-            wf = BpmnWorkflow(loaded.spec, loaded.subprocess_specs, script_engine=engine)
+            wf = EngineWorkflow(loaded.spec, loaded.subprocess_specs, script_engine=engine)
             wf.do_engine_steps()
             complete(wf, "register", REGISTER)
             complete(wf, "decide", DECIDE)

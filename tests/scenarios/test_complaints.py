@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from tiepdan.cases.documents import docx_text
 from tiepdan.cases.models import Petition
-from tiepdan.engine.errors import FormInvalid
+from tiepdan.engine.errors import FormInvalid, InvalidState
 from tiepdan.engine.models import AuditEntry
 
 from .world import COMMUNE, UBND, person
@@ -167,7 +167,13 @@ def test_accepted_verified_decided_sent_and_effective_without_appeal(world):
     assert "publication" in [i.process_id for i in world.instances(key)]
     first = instance(world, key)
     assert first.status == "waiting" and open_specs(world, key) == set()
-    assert "appeal" in world.services.runtime.waiting_messages(first.id)
+    # The resolution is over: the leader's events of the resolution are no longer taken
+    # (`active_during`), and raising one anyway changes nothing.
+    assert world.services.runtime.waiting_messages(first.id) == ["appeal"]
+    for message in ("suspend", "continue", "withdraw", "terminate"):
+        with pytest.raises(InvalidState, match="is not waiting for"):
+            event(world, key, message)
+    assert instance(world, key).status == "waiting" and world.petition(key).status != "closed"
     # complaint.appeal: 30 days from Fri 20 March -> Sun 19 April -> Mon 20 April; the window
     # closes at the end of that day (24:00 in Vietnam = 17:00 UTC).
     at_utc(world, 2026, 4, 20, 16, 59)
@@ -397,3 +403,45 @@ def test_a_withdrawn_content_cannot_come_back_in_a_new_letter(world):
     world.complete(again, "classify", {"petition_type": "complaint", "within_competence": "no", "outcome": "archive",
                                        "reasons": ["already_resolved"]})
     assert world.petition(again).status == "archived"
+
+
+def test_reminder_and_escalation_follow_the_case_s_clock_through_a_suspension(world):
+    key = accepted_complaint(world)
+    assert task(world, key, "verify").due_date == date(2026, 4, 1)
+    today(world, date(2026, 3, 10))
+    event(world, key, "suspend")
+    complete(world, key, "decide_suspension", {"decided_on": "2026-03-10", "reason": "Chờ giám định"}, actor="leader")
+    # The rule's own instants come while the case is suspended: nothing is recorded, the
+    # diagram looks again each day.
+    at_utc(world, 2026, 3, 27, 1, 0)
+    world.services.runtime.fire_due_timers()
+    at_utc(world, 2026, 4, 1, 17, 0)
+    world.services.runtime.fire_due_timers()
+    assert audit(world, key, "task.reminder") == [] and audit(world, key, "task.escalation") == []
+    assert open_specs(world, key) == {"verify"}
+    today(world, date(2026, 4, 6))
+    event(world, key, "continue")
+    complete(world, key, "decide_continuation", {"decided_on": "2026-04-06", "reason": "Đã có kết quả giám định"},
+             actor="leader")
+    # Recounted: 30 days from Mon 6 April -> Wed 6 May 2026.
+    assert task(world, key, "verify").due_date == date(2026, 5, 6)
+    world.services.runtime.fire_due_timers()  # the daily look of 7 April 00:00 is due
+    assert audit(world, key, "task.reminder") == [] and audit(world, key, "task.escalation") == []
+    # Reminder: 3 working days before Wed 6 May: Tue 5, Mon 4 May, then (Fri 1 May and Thu
+    # 30 April are holidays) Wed 29 April, 08:00 in Vietnam (01:00 UTC).
+    at_utc(world, 2026, 4, 29, 0, 59)
+    world.services.runtime.fire_due_timers()
+    assert audit(world, key, "task.reminder") == []
+    at_utc(world, 2026, 4, 29, 1, 0)
+    world.services.runtime.fire_due_timers()
+    [reminder] = audit(world, key, "task.reminder")
+    assert reminder.detail == {"task": "verify", "on": "2026-04-29"}
+    # Escalation at the end of Wed 6 May in Vietnam (17:00 UTC), not at the rule's 1 April.
+    at_utc(world, 2026, 5, 6, 16, 59)
+    world.services.runtime.fire_due_timers()
+    assert audit(world, key, "task.escalation") == []
+    at_utc(world, 2026, 5, 6, 17, 0)
+    world.services.runtime.fire_due_timers()
+    [escalation] = audit(world, key, "task.escalation")
+    assert escalation.detail == {"task": "verify", "on": "2026-05-07"}
+    assert open_specs(world, key) == {"verify", "review_overdue_verify"}

@@ -241,15 +241,31 @@ def test_a_complex_case_is_extended_once_and_a_second_extension_is_refused(world
     assert "phức tạp chỉ được gia hạn tối đa 1 lần" in refusal["reason"]
     assert "đã được gia hạn 1 lần" in refusal["reason"]
     assert denunciation(world, key).status == "waiting"
-    # The overdue timer counts from the rule without extensions (docs/procedures.md): past 3 April
-    # the supervisor reviews the extended case; it is not blamed.
-    assert due(world, key) == {"verify": date(2026, 5, 4), "review_overdue": None}
+    # The rule's own overdue instant (end of 3 April) passed on the way to 20 April, but the
+    # extended case was not overdue: no escalation, no review (docs/procedures.md).
+    assert due(world, key) == {"verify": date(2026, 5, 4)}
+    assert escalations(world, key) == []
     assert kinds(world, key) == documents_before
     with world.services.sessions() as s:
         assert len(events_of(s, get_petition(s, key))) == 1
     verified(world, key, date(2026, 4, 28))
-    assert due(world, key) == {"conclude": date(2026, 5, 4), "review_overdue": None,
-                               "review_overdue_conclusion": None}
+    assert due(world, key) == {"conclude": date(2026, 5, 4)}
+    # The end of Mon 4 May in Vietnam (17:00 UTC): the conclusion is overdue on its extended date.
+    world.clock.at = datetime(2026, 5, 4, 16, 59)
+    world.services.runtime.fire_due_timers()
+    assert escalations(world, key) == []
+    world.clock.at = datetime(2026, 5, 4, 17, 0)
+    world.services.runtime.fire_due_timers()
+    assert escalations(world, key) == [("conclude", "2026-05-05")]
+    assert due(world, key) == {"conclude": date(2026, 5, 4), "review_overdue_conclusion": None}
+
+
+def escalations(world, key: str) -> list[tuple[str, str]]:
+    with world.services.sessions() as s:
+        entries = s.execute(select(AuditEntry).where(AuditEntry.business_key == key,
+                                                     AuditEntry.action == "task.escalation")
+                            .order_by(AuditEntry.seq)).scalars().all()
+    return [(e.detail["task"], e.detail["on"]) for e in entries]
 
 
 def test_an_especially_complex_case_is_extended_twice_and_no_more(world):
@@ -257,18 +273,19 @@ def test_an_especially_complex_case_is_extended_twice_and_no_more(world):
     extend(world, key, date(2026, 3, 25), "especially_complex")
     assert due(world, key) == {"verify": date(2026, 5, 4)}  # 60 days after 4 March, rolled to Mon 4 May
     extend(world, key, date(2026, 4, 28), "especially_complex", "Chờ kết quả giám định tài liệu.")
-    # 90 days after 4 March: Tue 2 June. The escalation timer counts from the rule without the
-    # case's extensions (docs/procedures.md): on this step, past 3 April, the supervisor is asked
-    # to review the case, which is not blamed for it.
-    assert due(world, key) == {"verify": date(2026, 6, 2), "review_overdue": None}
-    world.complete(key, "review_overdue", {"action": "noted", "instruction": "Đã được gia hạn."}, actor="giamsat")
+    # 90 days after 4 March: Tue 2 June. The rule's own overdue instant (3 April) has passed, but
+    # the case was extended in time: nobody is asked to review it (docs/procedures.md).
+    assert due(world, key) == {"verify": date(2026, 6, 2)} and escalations(world, key) == []
     assert kinds(world, key).count("extension") == 2
     extend(world, key, date(2026, 5, 25), "especially_complex", "Còn nội dung chưa rõ.")
     [refusal] = refusals(world, key)
     assert "đặc biệt phức tạp chỉ được gia hạn tối đa 2 lần" in refusal["reason"]
     assert due(world, key) == {"verify": date(2026, 6, 2)} and kinds(world, key).count("extension") == 2
     verified(world, key, date(2026, 5, 26))
-    assert due(world, key) == {"conclude": date(2026, 6, 2), "review_overdue_conclusion": None}
+    assert due(world, key) == {"conclude": date(2026, 6, 2)} and escalations(world, key) == []
+    # The conclusion's reminder came due on 28 May (3 working days before 2 June) and runs in the
+    # very step whose terminate end event closes the resolution: the conclusion's data still
+    # reaches the next stage (engine.spiff_bridge.EngineWorkflow).
     concluded(world, key, date(2026, 5, 29))
     assert world.task(key, "send_conclusion").due_date == date(2026, 6, 5)  # 5 working days after Fri 29 May
     assert_no_denouncer_in_documents_that_leave(world, key)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -351,20 +352,18 @@ def test_english_labels(web):
 
 
 def test_no_resolution_event_is_offered_once_the_decision_exists(web):
-    from tiepdan.cases.documents import issue_document
-    from tiepdan.cases.petitions import get_petition
-    from tiepdan.engine.db import transaction
+    from tests.scenarios.test_complaints import accepted_complaint, decide, instance, verify
 
-    key = accept_recommendation(web)
-    recommendation = web.world.instances(key)[1]
+    key = accepted_complaint(web.world)
     leader = web.login("lanhdao")
-    assert set(re.findall(r'data-event="([^"]+)"', leader.text(f"/cases/{key}"))) == {"withdraw", "terminate"}
-    with transaction(web.services.sessions) as s:  # as if the decision had been issued
-        petition = get_petition(s, key)
-        issue_document(s, kind="complaint_dec1", unit=petition.holding_unit, body="Quyết định", created_by="lanhdao",
-                       petition=petition, clock=web.world.clock)
+    offered = set(re.findall(r'data-event="([^"]+)"', leader.text(f"/cases/{key}")))
+    assert offered == {"suspend", "continue", "withdraw", "terminate"}
+    verify(web.world, key)
+    decide(web.world, key, date(2026, 3, 20))
+    # The diagram takes the resolution's events only while the resolution runs (active_during).
     assert "data-event=" not in leader.text(f"/cases/{key}")
-    response = leader.post(f"/cases/{key}/events", {"instance_id": recommendation.id, "message": "withdraw"},
+    first = instance(web.world, key)
+    response = leader.post(f"/cases/{key}/events", {"instance_id": first.id, "message": "withdraw"},
                            token_from=f"/cases/{key}")
     assert response.status_code == 302 and "Hồ sơ không chờ sự kiện này lúc này." in leader.text(f"/cases/{key}")
-    assert [t.task_spec for t in web.world.tasks(key)] == ["handle"]
+    assert [t.task_spec for t in web.world.tasks(key)] == ["send_decision"]

@@ -67,6 +67,9 @@ class LoadedVersion:
     subprocess_specs: dict
     forms: dict[str, FormDefinition]
     user_tasks: dict[str, UserTaskInfo] = field(default_factory=dict)
+    # message name -> the activities during which the event subprocess it starts may be raised
+    # (an event subprocess's `active_during` property): outside them the message is refused.
+    event_windows: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 def _sha256(data: bytes) -> str:
@@ -234,4 +237,20 @@ class ProcessLibrary:
                 deadline_variant=props.get("deadline_variant") or None,
                 deadline_adjusted=props.get("deadline_adjusted", "").strip().lower() == "true",
             )
-        return LoadedVersion(version.id, version.process_id, spec, subprocess_specs, forms, user_tasks)
+        return LoadedVersion(version.id, version.process_id, spec, subprocess_specs, forms, user_tasks,
+                             event_windows(root))
+
+
+def event_windows(root) -> dict[str, frozenset[str]]:
+    """For each message starting an event subprocess with an `active_during` property (activity
+    ids, comma-separated), the activities during which the message is accepted."""
+    names = {m.get("id"): m.get("name") for m in root.xpath("//bpmn:message", namespaces=NSMAP)}
+    windows = {}
+    for node in root.xpath("//bpmn:subProcess[@triggeredByEvent='true']", namespaces=NSMAP):
+        during = user_task_properties(node).get("active_during", "")
+        activities = frozenset(filter(None, (a.strip() for a in during.split(","))))
+        if not activities:
+            continue
+        for ref in node.xpath("./bpmn:startEvent/bpmn:messageEventDefinition/@messageRef", namespaces=NSMAP):
+            windows[names.get(ref, ref)] = activities
+    return windows

@@ -44,6 +44,7 @@ from .instances import InstanceRecord, StaleInstance
 from .library import LoadedVersion, ProcessLibrary
 from .models import ProcessInstance, TaskIndex, Timer
 from .spiff_bridge import (
+    EngineWorkflow,
     ServiceError,
     StateCodec,
     StepContext,
@@ -364,6 +365,8 @@ class Runtime:
                 raise InvalidState(f"case {record.business_key} is {record.status}; it takes no event now")
 
             def deliver(wf: BpmnWorkflow) -> None:
+                if not _in_window(wf, self.library.load(s, record.version_id), name):
+                    raise InvalidState(f"case {record.business_key} is not waiting for '{name}' now")
                 try:
                     wf.send_event(BpmnEvent(MessageEventDefinition(name), dict(payload or {})))
                 except WorkflowException:
@@ -380,7 +383,8 @@ class Runtime:
             record = self._instance(tx, instance_id)
             if record.status not in ACTIVE:
                 return []
-            wf = self._load(tx, record, self.library.load(tx, record.version_id))
+            loaded = self.library.load(tx, record.version_id)
+            wf = self._load(tx, record, loaded)
         names = set()
         # Messages the diagram throws itself (e.g. an event subprocess ending the work) are
         # internal: nobody outside may send them.
@@ -400,7 +404,7 @@ class Runtime:
                 definition = getattr(task.task_spec, "event_definition", None)
                 if isinstance(definition, MessageEventDefinition):
                     names.add(definition.name)
-        return sorted(names - internal)
+        return sorted(name for name in names - internal if _in_window(wf, loaded, name))
 
     def task_data(self, task_id: str) -> dict:
         """The data a task sees now, for the UI to prefill its form."""
@@ -487,6 +491,7 @@ class Runtime:
             actor=actor,
             clock=self.clock,
             runtime=self,
+            version_id=record.version_id,
         )
         with StepScope(ctx):
             script_engine = TiepdanScriptEngine(self.functions(s), self.operations)
@@ -519,7 +524,7 @@ class Runtime:
     def _load(self, s, record: InstanceRecord, loaded: LoadedVersion, script_engine=None) -> BpmnWorkflow:
         script_engine = script_engine or TiepdanScriptEngine(self.functions(s), self.operations)
         if not record.state:
-            return BpmnWorkflow(loaded.spec, loaded.subprocess_specs, script_engine=script_engine)
+            return EngineWorkflow(loaded.spec, loaded.subprocess_specs, script_engine=script_engine)
         return self.codec.load(record.state, loaded.spec, loaded.subprocess_specs, script_engine)
 
     def _save(self, s, record: InstanceRecord, wf, failure: StepFailure | None) -> None:
@@ -552,7 +557,7 @@ class Runtime:
         kept = [after.tasks[tid] for tid in after.tasks.keys() & before.tasks.keys()]
         adjusted = [(t, loaded.user_tasks.get(t.task_spec.bpmn_id)) for t in kept]
         refreshed = [
-            {"tid": str(t.id), "due": self._task_due(s, info, t, record.business_key)}
+            {"tid": str(t.id), "due": self._task_due(s, info, t.data, record.business_key)}
             for t, info in adjusted
             if info is not None and info.deadline_adjusted
         ]
@@ -575,20 +580,26 @@ class Runtime:
             "form": info.form if info else None,
             "deadline_rule": info.deadline_rule if info else None,
             "created_at": self.clock.now(),
-            "due_date": self._task_due(s, info, task, record.business_key) if info else None,
+            "due_date": self._task_due(s, info, task.data, record.business_key) if info else None,
             "state": state,
         }
 
-    def _task_due(self, s, info, task, business_key: str) -> date | None:
+    def due_of(self, tx, version_id: int, task_spec: str, data: Mapping[str, Any], business_key: str) -> date | None:
+        """The due date the user task `task_spec` of a version has now, given its data: what the
+        task index shows, for a handler that must judge by it within a step."""
+        info = self.library.load(tx, version_id).user_tasks.get(task_spec)
+        return self._task_due(tx, info, data, business_key) if info is not None else None
+
+    def _task_due(self, s, info, data: Mapping[str, Any], business_key: str) -> date | None:
         if not info.deadline_rule:
             return None
         start = self.clock.today()
         if info.deadline_from:
-            value = sandbox.evaluate(info.deadline_from, task.data, self.functions(s))
+            value = sandbox.evaluate(info.deadline_from, data, self.functions(s))
             start = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
         rule = info.deadline_rule
         if info.deadline_variant:
-            rule += str(sandbox.evaluate(info.deadline_variant, task.data, self.functions(s)) or "")
+            rule += str(sandbox.evaluate(info.deadline_variant, data, self.functions(s)) or "")
         if not info.deadline_adjusted:
             return self.due_date(s, rule, start)
         pauses, extensions = self.adjustments(s, business_key)
@@ -675,6 +686,21 @@ class Runtime:
             detail=detail,
             clock=self.clock,
         )
+
+
+_RUNNING = TaskState.READY | TaskState.STARTED | TaskState.WAITING
+
+
+def _in_window(wf: BpmnWorkflow, loaded: LoadedVersion, message: str) -> bool:
+    """Whether an activity during which `message` may be raised (`active_during`) is running."""
+    during = loaded.event_windows.get(message)
+    if not during:
+        return True
+    return any(
+        task.task_spec.bpmn_id in during
+        for workflow in (wf, *wf.subprocesses.values())
+        for task in workflow.get_tasks(state=_RUNNING)
+    )
 
 
 def _describe(err: Exception, task) -> StepFailure:

@@ -97,11 +97,25 @@ class StepContext:
     task_spec: str = ""
     data: Mapping[str, Any] = field(default_factory=dict)
     runtime: Any = None
+    version_id: int | None = None
+    workflow: Any = None  # the instance's workflow while a service task runs
 
     @property
     def session(self):
         """An ORM session in the step's transaction (created on first use)."""
         return self.tx.session
+
+    def open_task_data(self, task_spec: str) -> Mapping[str, Any] | None:
+        """The data of the instance's open human task `task_spec` at this point of the step, or
+        None: unlike the task index, this sees a task opened earlier in the same step."""
+        wf = self.workflow
+        if wf is None:
+            return None
+        for workflow in (wf, *wf.subprocesses.values()):
+            for task in workflow.get_tasks(state=TaskState.READY):
+                if task.task_spec.manual and (task.task_spec.bpmn_id or task.task_spec.name) == task_spec:
+                    return task.data
+        return None
 
 
 _step: ContextVar[StepContext | None] = ContextVar("tiepdan_step", default=None)
@@ -157,6 +171,7 @@ class TiepdanScriptEngine(PythonScriptEngine):
         params = {name: p["value"] for name, p in (operation_params or {}).items()}
         ctx.task_spec = task.task_spec.bpmn_id or task.task_spec.name
         ctx.data = task.data
+        ctx.workflow = task.workflow.top_workflow
         try:
             result = handler(ctx, **params)
         except ServiceError:
@@ -273,8 +288,46 @@ def is_timer_task(task) -> bool:
 # --- the state serializer without the spec ---------------------------------------------------
 
 
+class EngineWorkflow(BpmnWorkflow):
+    """A BpmnWorkflow whose engine steps run only tasks that are still ready.
+
+    SpiffWorkflow 3.2 takes the list of ready tasks and runs each of them, even one that an earlier
+    task of the list cancelled: a terminate end event cancels the rest of its subprocess, yet a
+    service task of the list (a reminder whose timer came due in the same step) still ran after
+    it and handed its own data out of the finished subprocess."""
+
+    def _do_engine_steps(self, will_complete_task=None, did_complete_task=None):
+        def update_workflow(wf):
+            count = 0
+            for task in wf.get_tasks(state=TaskState.READY):
+                if task.task_spec.manual or task.state != TaskState.READY:
+                    continue
+                if will_complete_task is not None:
+                    will_complete_task(task)
+                task.run()
+                count += 1
+                if did_complete_task is not None:
+                    did_complete_task(task)
+            return count
+
+        active_subprocesses = self.get_active_subprocesses()
+        for subprocess in sorted(active_subprocesses, key=lambda v: v.depth, reverse=True):
+            count = None
+            while count is None or count > 0:
+                count = update_workflow(subprocess)
+            if subprocess.parent_task_id is not None:
+                task = self.get_task_from_id(subprocess.parent_task_id)
+                task.task_spec._update(task)
+        count = update_workflow(self)
+        return count > 0 or len(self.get_active_subprocesses()) > len(active_subprocesses)
+
+
 class SpecFreeWorkflowConverter(BpmnWorkflowConverter):
-    """Serializes the task tree only; restores against the version's cached spec objects."""
+    """Serializes the task tree only; restores against the version's cached spec objects. The
+    stored type name stays "BpmnWorkflow", as in every state written before EngineWorkflow."""
+
+    def __init__(self, target_class, registry, typename=None):
+        super().__init__(target_class, registry, typename or BpmnWorkflow.__name__)
 
     def to_dict(self, workflow):
         # BpmnWorkflowConverter.to_dict minus the spec and subprocess specs (not merely deleting
@@ -296,7 +349,8 @@ class SpecFreeWorkflowConverter(BpmnWorkflowConverter):
 
 def make_serializer() -> BpmnWorkflowSerializer:
     config = dict(SPIFF_CONFIG)
-    config[BpmnWorkflow] = SpecFreeWorkflowConverter
+    del config[BpmnWorkflow]
+    config[EngineWorkflow] = SpecFreeWorkflowConverter
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
 
 

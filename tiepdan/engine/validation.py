@@ -104,6 +104,21 @@ class _Checker:
             if task.get("id") not in in_lane:
                 self.add(element_label(task), "user task is not in a lane naming a role")
 
+    def event_windows(self, root: etree._Element) -> None:
+        """`active_during` of an event subprocess names activities of the same diagram, and the
+        event subprocess starts with a message (the only kind a window can refuse)."""
+        for node in root.xpath("//bpmn:subProcess[@triggeredByEvent='true']", namespaces=NSMAP):
+            during = user_task_properties(node).get("active_during")
+            if during is None:
+                continue
+            if not node.xpath("./bpmn:startEvent/bpmn:messageEventDefinition", namespaces=NSMAP):
+                self.add(element_label(node), "active_during needs a message start event")
+            for activity in filter(None, (a.strip() for a in during.split(","))):
+                found = root.xpath("//*[@id=$id]", id=activity)
+                if not found or etree.QName(found[0]).localname not in ("subProcess", "callActivity", "userTask",
+                                                                         "manualTask", "serviceTask", "task"):
+                    self.add(element_label(node), f"active_during: '{activity}' is not an activity of this diagram")
+
     def user_tasks(self, root: etree._Element) -> None:
         for task in root.xpath("//bpmn:userTask", namespaces=NSMAP):
             label = element_label(task)
@@ -179,6 +194,7 @@ def validate_bytes(data: bytes, filename: str, ctx: ValidationContext) -> list[P
     checker.elements(root)
     checker.lanes(root)
     checker.user_tasks(root)
+    checker.event_windows(root)
     checker.service_tasks(root)
     checker.flows_and_timers(root)
     if not checker.problems:

@@ -23,10 +23,6 @@ from .registry import operation
 DECISION_KINDS = ("complaint_dec1", "complaint_dec2", "denounce_concl")
 
 
-# The messages whose decisions belong to the resolution itself.
-RESOLUTION_EVENTS = frozenset({"suspend", "continue", "extend", "withdraw", "terminate"})
-
-
 def decision_made(session, petition):
     """The decision or conclusion of the case, once issued (then the resolution is over)."""
     return next((d for d in documents_of(session, petition) if d.kind in DECISION_KINDS), None)

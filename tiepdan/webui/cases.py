@@ -41,7 +41,6 @@ from tiepdan.cases.textutil import mask_text
 from tiepdan.cases.vocab import CHANNELS, PARTY_ROLES, PETITION_STATUSES, PETITION_TYPES
 from tiepdan.config import REPO_ROOT
 from tiepdan.engine import audit
-from tiepdan.handlers.case_events import RESOLUTION_EVENTS, decision_made
 from tiepdan.engine.calendar import CalendarError
 from tiepdan.engine.errors import EngineError
 from tiepdan.engine.models import ProcessInstance, ProcessVersion, TaskIndex
@@ -526,17 +525,8 @@ def may_raise_events(user: User, case: Case) -> bool:
     return has_role(user, "leader") and user.unit_id == case.holding_unit.id
 
 
-def _closed_events(session, case: Case) -> frozenset[str]:
-    """Events the case no longer takes: once its decision or conclusion exists, the resolution's
-    own events (the diagram would wait for them, the operation would refuse them)."""
-    if case.petition is not None and decision_made(session, case.petition) is not None:
-        return RESOLUTION_EVENTS
-    return frozenset()
-
-
 def raisable_events(session, case: Case) -> list[tuple[ProcessInstance, list[str]]]:
     out = []
-    closed = _closed_events(session, case)
     running = [i for i in instances_of(session, case.business_key) if i.status in ("running", "waiting")]
     # The runtime reads on its own connection: end the request's read transaction first (on
     # SQLite every transaction takes the write lock).
@@ -544,7 +534,7 @@ def raisable_events(session, case: Case) -> list[tuple[ProcessInstance, list[str
     for instance in running:
         try:
             names = [n for n in services().runtime.waiting_messages(instance.id)
-                     if n not in INTERNAL_MESSAGES and n not in closed]
+                     if n not in INTERNAL_MESSAGES]
         except EngineError:
             names = []
         if names:
@@ -631,9 +621,8 @@ def raise_event(business_key: str):
     instance = session.get(ProcessInstance, instance_id)
     if instance is None or instance.business_key != case.business_key:
         abort(404)
-    closed = _closed_events(session, case)
     session.commit()  # release the read transaction before the step opens its own (SQLite)
-    if name in INTERNAL_MESSAGES or name in closed or name not in services().runtime.waiting_messages(instance_id):
+    if name in INTERNAL_MESSAGES or name not in services().runtime.waiting_messages(instance_id):
         flash(_("Hồ sơ không chờ sự kiện này lúc này."), "error")
     else:
         try:
