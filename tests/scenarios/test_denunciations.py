@@ -486,3 +486,35 @@ def test_the_superior_refuses_takes_over_or_orders_a_re_denunciation_resolved_ag
     world.complete(taken, "notify_parties", {"sent_on": "2026-03-12", "send_method": "post"}, actor=OFFICER)
     assert due(world, taken) == {"verify": date(2026, 4, 13)}  # 30 days after 12 March: Sat 11 April -> Mon 13
     assert_no_denouncer_in_documents_that_leave(world, taken)
+
+
+def test_the_intake_sends_a_re_denunciation_to_the_superior_s_review(world):
+    at(world, date(2026, 3, 2))
+    key = world.register(unit=UBND, petitioners=[DENOUNCER], content="Tôi tiếp tục tố cáo ông Lê Văn Cường; kết "
+                         "luận của Chủ tịch UBND phường Thục Phán chưa đúng.",
+                         respondents=[{"name": "Lê Văn Cường", "position": "Công chức",
+                                       "organisation_unit": COMMUNE}])
+    classify = {"petition_type": "complaint", "within_competence": "yes", "outcome": "review", "field": "land"}
+    world.complete(key, "classify", classify)
+    problems = world.services.runtime.task_data(world.task(key, "classify").id)["classification"]["problems"]
+    assert problems == ["Chỉ đơn tố cáo tiếp mới trình lãnh đạo xem xét tố cáo tiếp"]
+    assert [i.process_id for i in world.instances(key)] == ["petition_intake"]
+
+    world.complete(key, "classify", {**classify, "petition_type": "denunciation"})
+    intake, review_instance = world.instances(key)
+    assert (intake.process_id, intake.status) == ("petition_intake", "completed")
+    assert review_instance.process_id == "denunciation_review"
+    # The same review task as a re-denunciation registered at the superior: due 23 March.
+    review(world, key, "take_over", "Có tình tiết mới.")
+    assert world.petition(key).status == "accepted"
+    assert [i.process_id for i in world.instances(key)] == ["petition_intake", "denunciation_review", "denunciation"]
+
+
+def test_an_anonymous_re_denunciation_is_not_reviewed(world):
+    at(world, date(2026, 3, 2))
+    key = world.register(unit=UBND, anonymous=True, content="Tố cáo tiếp ông Lê Văn Cường, công chức phường.")
+    world.complete(key, "classify", {"petition_type": "denunciation", "within_competence": "yes", "outcome": "review",
+                                     "field": "land"})
+    problems = world.services.runtime.task_data(world.task(key, "classify").id)["classification"]["problems"]
+    assert "Tố cáo nặc danh không được xem xét theo thủ tục tố cáo tiếp" in problems
+    assert [i.process_id for i in world.instances(key)] == ["petition_intake"]

@@ -52,7 +52,7 @@ def propose_classification(ctx, content: str, petitioner_count: int = 1) -> dict
 
 # --- the intake's classification: the handler proposes, the officer confirms -----------------
 
-OUTCOMES = ("accept", "guide", "transfer", "archive", "split")
+OUTCOMES = ("accept", "guide", "transfer", "archive", "split", "review")
 
 
 def _subject_unit(petition: Petition) -> Unit:
@@ -155,6 +155,14 @@ def classification_problems(ctx, petition: Petition, form: dict) -> tuple[list[s
                             "chuyển cơ quan thanh tra làm thông tin thanh tra, kiểm tra, hoặc lưu đơn")
         if not within:
             problems.append("Chỉ thụ lý đơn thuộc thẩm quyền của đơn vị")
+        return problems, petition.holding_unit, earlier
+    if outcome == "review":
+        if kind != "denunciation":
+            problems.append("Chỉ đơn tố cáo tiếp mới trình lãnh đạo xem xét tố cáo tiếp")
+        if petition.anonymous:
+            problems.append("Tố cáo nặc danh không được xem xét theo thủ tục tố cáo tiếp")
+        if not within:
+            problems.append("Chỉ xem xét tố cáo tiếp khi đơn vị là cấp trên trực tiếp của người đã giải quyết")
         return problems, petition.holding_unit, earlier
     if within and not (crime or party):
         problems.append("Đơn thuộc thẩm quyền: thụ lý, không hướng dẫn hay chuyển đơn")

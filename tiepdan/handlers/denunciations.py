@@ -302,6 +302,13 @@ def open_review(runtime, session, petition, actor: str) -> None:
     )
 
 
+@operation("open_redenunciation_review")
+def open_redenunciation_review(ctx) -> dict:
+    """The intake classified the petition as a re-denunciation: the superior's review starts."""
+    open_review(ctx.runtime, ctx.session, context.petition(ctx), ctx.actor)
+    return {"process_id": REVIEW_PROCESS}
+
+
 @operation("apply_redenunciation_review")
 def apply_redenunciation_review(ctx) -> dict:
     """The superior decided on a re-denunciation within `denunciation.review`: refuse (the case
