@@ -1712,6 +1712,8 @@ def seed_demo(
                 sim.add(name, begin, steps)
         sim.ticks(start)
         sim.run(sum(counts.values()))
+        from .demo_schedules import seed_schedules  # reception schedules and duty plans (issue 9)
+        seed_schedules(services, now)
         summary = _summarise(services, today)
         summary.logins = demo_logins(unit_names)
         summary.cases = sum(counts.values())

@@ -1,7 +1,9 @@
 """The public pages (issue 9), on SQLite and PostgreSQL: published decisions and conclusions
 and case tracking, without signing in; nothing of a denouncer anywhere in any byte they serve;
 a wrong tracking code answered as an unknown receipt; the tracking rate limit; documents of
-publications off the public list are 404."""
+publications off the public list are 404; the leaders' reception schedule posted 5 working days
+ahead with its postponements, showing the receiving leader's name and position and nothing of
+the duty rosters' phone numbers."""
 from __future__ import annotations
 
 import re
@@ -9,9 +11,10 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
-from tests.scenarios.world import UBND, person
+from tests.scenarios.world import COMMUNE, UBND, person
+from tiepdan.cases import duty_plans, schedules
 from tiepdan.cases.documents import DOCX, docx_text, issue_document
-from tiepdan.cases.models import Publication
+from tiepdan.cases.models import CaseDocument, Publication, ReceptionSchedule, User
 from tiepdan.cases.parties import add_petitioner
 from tiepdan.cases.petitions import get_petition, register_petition
 from tiepdan.cases.publications import plan_publication
@@ -23,9 +26,12 @@ DENUNCIATION = ("Tôi tố cáo ông Trần Văn Bình, cán bộ địa chính 
 DENOUNCER = person("Nguyễn Thị Hoa", "004190001234", "Số 7 phố Kim Đồng, phường Thục Phán", "0912345678")
 # Every form in which the denouncers of the world (this one, and conftest's "mat") could leak.
 SECRETS = ["Nguyễn Thị Hoa", "004190001234", "0912345678", "0912 345 678", "0912.345.678", "Số 7 phố Kim Đồng",
-           "Lý Văn Mật", "004090009999"]
+           "Lý Văn Mật", "004090009999",
+           # and the phone numbers of the duty roster and of the receiving leader (internal only)
+           "0988777666", "0911222333"]
 COMPLAINANT = person("Lê Văn Nam", "004085000111", phone="0987654321")
-PUBLIC_PAGES = ["/public/", "/public/publications", "/public/publications/archive", "/public/track"]
+PUBLIC_PAGES = ["/public/", "/public/publications", "/public/publications/archive", "/public/track",
+                "/public/schedules", "/public/schedules/print"]
 
 
 def _registered(web, *, content, petitioner, petition_type, intake=True) -> tuple[str, str, str]:
@@ -78,7 +84,7 @@ def _assert_no_secret(what: str, data: bytes, media_type: str = "") -> None:
             assert fold(secret) not in folded, (what, secret)
     # Numbers written with any spacing of their digits.
     digits = re.sub(r"\D", "", "".join(texts))
-    for number in ("004190001234", "0912345678", "004090009999"):
+    for number in ("004190001234", "0912345678", "004090009999", "0988777666", "0911222333"):
         assert number not in digits, (what, number)
 
 
@@ -218,6 +224,15 @@ def test_no_byte_of_any_public_page_or_document_holds_the_denouncer(web):
         plan_publication(s, get_petition(s, web.cases["mat"]), unit=UBND, title="Kết luận nội dung tố cáo số 1/KL",
                          form="media", starts_on=date(2026, 3, 2), days=15, keep_in_archive=True, clock=world.clock)
 
+    with world.session() as s:  # a posted reception day, and a duty roster with phone numbers
+        s.execute(select(User).where(User.username == "lanhdao")).scalar_one().phone = "0911222333"
+        schedules.add_session(s, unit=UBND, day=date(2026, 3, 9), starts_at="07:30", ends_at="11:00",
+                              place="Trụ sở tiếp công dân", leader="lanhdao", leader_title="head", actor="tiepdan",
+                              clock=world.clock)
+        plan = duty_plans.create_plan(s, unit=UBND, title="Kế hoạch trực", kind="event", starts_on=date(2026, 3, 2),
+                                      ends_on=date(2026, 3, 31), actor="lanhdao", clock=world.clock)
+        duty_plans.add_duty(s, plan, day=date(2026, 3, 9), username="tiepdan", phone="0988777666")
+
     def harvest(browser) -> int:
         seen = set()
         for path in PUBLIC_PAGES:
@@ -239,6 +254,7 @@ def test_no_byte_of_any_public_page_or_document_holds_the_denouncer(web):
             seen.add(link)
         return len(seen)
 
+    assert "Cán bộ lanhdao" in web.client().text("/public/schedules")  # the one name shown
     for lang in ("vi", "en"):
         browser = web.client()
         browser.get(f"/lang/{lang}")
@@ -248,3 +264,68 @@ def test_no_byte_of_any_public_page_or_document_holds_the_denouncer(web):
     archive = web.client().text("/public/publications/archive")
     assert "Kết luận nội dung tố cáo" in archive
     assert harvest(web.client()) == 2  # now from the archive
+
+
+def test_a_publication_links_the_notice_it_published(web):
+    key, _receipt, _code = _registered(web, content="Khiếu nại quyết định thu hồi đất", petitioner=COMPLAINANT,
+                                       petition_type="complaint", intake=False)
+    _publish(web, key, "complaint.publish", "plan_publication_complaint",
+             {"form": "posting", "starts_on": "2026-03-02", "keep_in_archive": True})
+    with web.services.sessions() as s:
+        [publication] = s.execute(select(Publication).where(Publication.petition_id == get_petition(s, key).id)).scalars()
+        notice = s.get(CaseDocument, publication.document_id)
+        assert (notice.kind, notice.leaves_unit, notice.petition_id) == ("publication", True, publication.petition_id)
+    response = web.client().get(f"/public/publications/{publication.id}/document")
+    assert response.status_code == 200 and response.data == notice.content
+
+
+def _schedule(web, unit, day, leader, **extra) -> int:
+    with web.world.session() as s:
+        return schedules.add_session(s, unit=unit, day=day, starts_at="07:30", ends_at="11:00",
+                                     place=extra.pop("place", "Trụ sở tiếp công dân"), leader=leader,
+                                     leader_title=extra.pop("title", "head"), actor="tiepdan", clock=web.world.clock,
+                                     **extra).id
+
+
+def test_the_reception_schedule_is_posted_five_working_days_ahead_with_postponements(web):
+    world = web.world
+    with world.session() as s:
+        for username in ("lanhdao", "lanhdao.xa"):
+            s.execute(select(User).where(User.username == username)).scalar_one().phone = "0911222333"
+    # The clock: Mon 2/3/2026. Posted from 5 working days before the session.
+    moved = _schedule(web, COMMUNE, date(2026, 3, 9), "lanhdao.xa")  # posted from Mon 2/3
+    later = _schedule(web, COMMUNE, date(2026, 3, 10), "lanhdao.xa", place="Nhà văn hóa tổ 3")  # from Tue 3/3
+    late = _schedule(web, UBND, date(2026, 3, 5), "lanhdao", topics="Tiếp công dân về đất đai")  # from Thu 26/2
+    dropped = _schedule(web, UBND, date(2026, 3, 4), "lanhdao", title="deputy")
+    past = _schedule(web, UBND, date(2026, 2, 27), "lanhdao")
+    with world.session() as s:
+        schedules.postpone(s, s.get(ReceptionSchedule, moved), date(2026, 3, 16), "Chủ tịch họp đột xuất",
+                           clock=world.clock)
+        schedules.cancel(s, s.get(ReceptionSchedule, dropped), "Trùng lịch họp HĐND")
+        plan = duty_plans.create_plan(s, unit=UBND, title="Kế hoạch trực Tết nội bộ", kind="tet",
+                                      starts_on=date(2026, 3, 2), ends_on=date(2026, 3, 6), actor="lanhdao",
+                                      clock=world.clock)
+        duty_plans.add_duty(s, plan, day=date(2026, 3, 2), username="tiepdan", phone="0988777666")
+
+    browser = web.client()
+    page = browser.text("/public/schedules")
+    shown = set(map(int, re.findall(r'id="schedule-(\d+)"', page)))
+    assert shown == {moved, late, dropped}  # not yet: 10/3; over: 27/2
+    row = page[page.index(f'id="schedule-{moved}"'):]
+    row = row[:row.index("</tr>")]
+    assert "Thứ Hai, 16/03/2026" in row and "Dời lịch từ ngày 09/03/2026" in row and "Chủ tịch họp đột xuất" in row
+    assert "Cán bộ lanhdao.xa" in row and "Chủ tịch Ủy ban nhân dân" in row
+    assert "Đã hủy" in page and "Trùng lịch họp HĐND" in page and "Phó Chủ tịch Ủy ban nhân dân" in page
+    assert "Tiếp công dân về đất đai" in page and "Ủy ban nhân dân phường Thục Phán" in page
+    printable = browser.text("/public/schedules/print")
+    assert set(map(int, re.findall(r'id="schedule-(\d+)"', printable))) == shown
+    assert "<nav" not in printable and "công bố ngày 02/03/2026" in printable
+    for text in (page, printable):
+        for private in ("0911222333", "0988777666", "Kế hoạch trực Tết nội bộ", "Cán bộ tiepdan"):
+            assert private not in text, private
+    # Tuesday 3/3: the session of 10/3 is posted.
+    world.clock.advance(days=1)
+    assert f'id="schedule-{later}"' in browser.text("/public/schedules")
+    assert past  # entered, never shown
+    browser.get("/lang/en")
+    assert "Head (chairman, director)" in browser.text("/public/schedules")

@@ -597,3 +597,105 @@ class SavedView(Base):
     name: Mapped[str] = mapped_column(String(100))
     query: Mapped[str] = mapped_column(String(2000))
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reception schedules and duty plans (issue 9)
+# ---------------------------------------------------------------------------------------------
+
+
+class ReceptionSchedule(Base):
+    """One periodic reception day of a unit's leader (lịch tiếp công dân định kỳ, LTCD Art 24):
+    when, where, who receives and in which capacity (the head, or a deputy whose session does
+    not count towards the head's minimum). A postponement keeps the first date in
+    `postponed_from` and the reason; `posted_on` is the local day the current date was entered,
+    to tell a session entered too late to be posted 5 working days ahead."""
+
+    __tablename__ = "reception_schedule"
+    __table_args__ = (Index("ix_reception_schedule_unit_day", "unit_id", "day"),
+                      Index("ix_reception_schedule_day", "day"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    day: Mapped[date] = mapped_column(Date)
+    # "HH:MM", local time (sorts as text)
+    starts_at: Mapped[str] = mapped_column(String(5))
+    ends_at: Mapped[str] = mapped_column(String(5))
+    place: Mapped[str] = mapped_column(String(300))
+    leader_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    leader_title: Mapped[str] = mapped_column(String(10))  # vocab.LEADER_TITLES
+    topics: Mapped[str] = mapped_column(Text, default="")
+    postponed_from: Mapped[date | None] = mapped_column(Date, nullable=True)
+    postpone_reason: Mapped[str] = mapped_column(Text, default="")
+    cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+    cancel_reason: Mapped[str] = mapped_column(Text, default="")
+    posted_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+
+    unit: Mapped[Unit] = relationship(lazy="joined")
+    leader: Mapped[User] = relationship(lazy="joined")
+
+
+class DutyPlan(Base):
+    """A plan for citizen reception over a special period (Tết, a National Assembly session, an
+    event): what each unit involved does, and who is on duty each day (`DutyRoster`)."""
+
+    __tablename__ = "duty_plan"
+    __table_args__ = (Index("ix_duty_plan_unit_starts", "unit_id", "starts_on"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))  # the unit that issues the plan
+    number: Mapped[str] = mapped_column(String(60), default="")  # "12/KH-UBND", once issued
+    title: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(20))  # vocab.DUTY_PLAN_KINDS
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)  # inclusive
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+
+    unit: Mapped[Unit] = relationship(lazy="joined")
+    duties: Mapped[list["DutyPlanUnit"]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan", order_by="DutyPlanUnit.ordinal"
+    )
+    roster: Mapped[list["DutyRoster"]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan", order_by="(DutyRoster.day, DutyRoster.id)"
+    )
+
+
+class DutyPlanUnit(Base):
+    """A unit involved in a duty plan and its duties, as the plan's text assigns them."""
+
+    __tablename__ = "duty_plan_unit"
+    __table_args__ = (UniqueConstraint("plan_id", "unit_id", name="uq_duty_plan_unit"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("duty_plan.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    duties: Mapped[str] = mapped_column(Text)
+    ordinal: Mapped[int] = mapped_column(Integer, default=0)
+
+    plan: Mapped[DutyPlan] = relationship(back_populates="duties")
+    unit: Mapped[Unit] = relationship(lazy="joined")
+
+
+class DutyRoster(Base):
+    """One officer on duty on one day of a plan, with the phone number to reach them (shown
+    on internal pages only, never on a public one)."""
+
+    __tablename__ = "duty_roster"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "day", "user_id", name="uq_duty_roster_day_user"),
+        Index("ix_duty_roster_user_day", "user_id", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("duty_plan.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    phone: Mapped[str] = mapped_column(String(30))
+    task: Mapped[str] = mapped_column(String(300), default="")  # where and what: "Trực tại Ban Tiếp công dân"
+
+    plan: Mapped[DutyPlan] = relationship(back_populates="roster")
+    user: Mapped[User] = relationship(lazy="joined")

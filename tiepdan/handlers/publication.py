@@ -111,7 +111,6 @@ def schedule_publication(ctx) -> dict:
                 ctx.session, petition, unit=petition.holding_unit, title=title, form=form, starts_on=starts_on,
                 days=days, notice_on=notice_on, keep_in_archive=bool(ctx.data.get("keep_in_archive")), clock=ctx.clock,
             )
-            planned.document_id = document.id if document is not None else None
             method = (f"{label(PUBLICATION_FORMS, form)}, từ ngày {planned.starts_on:%d/%m/%Y} "
                       f"đến hết ngày {planned.ends_on:%d/%m/%Y}")
             notice = produce(ctx, kind="publication", template="publication_notice.docx", unit=petition.holding_unit,
@@ -119,6 +118,9 @@ def schedule_publication(ctx) -> dict:
                              extra={"doc": {"published_title": PUBLISHED[rule].lower(), "published_no": number or "…",
                                             "published_on": decided_on.isoformat(), "method": method,
                                             "summary": summary or title}})
+            # What the public page offers: the decision or conclusion itself when the resolution
+            # named one (checked above for the denouncer), else this notice.
+            planned.document_id = document.id if document is not None else notice.id
     except CaseError as err:
         return {"problems": [str(err)]}
     return {

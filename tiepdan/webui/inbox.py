@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from tiepdan.cases.duty_plans import on_duty
 from tiepdan.cases.models import Party, PartyIdentity, Petition, User
 from tiepdan.cases.petitions import identity_strings
 from tiepdan.cases.textutil import fold, like_pattern, mask_text
@@ -333,7 +334,7 @@ def index():
         today=today_, names=names, processes=process_names(session), tasks=task_choices(session, user, view),
         petition_types=PETITION_TYPES, views=[v for v in VIEWS if v != "units" or sees_subtree(user)],
         is_leader=has_role(user, "leader"), saved_views=saved_views.views_of(session, user),
-        saved_link=saved_views.link,
+        saved_link=saved_views.link, on_duty=on_duty(session, user, today_),
     )
 
 

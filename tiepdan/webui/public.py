@@ -8,6 +8,11 @@ masks every party's identity in it as well (no personal name at all on the list)
 downloadable document is the one the procedure checked. A document of a publication that is not
 on the current list or in the archive answers 404.
 
+Reception schedules (/public/schedules, printable at /public/schedules/print): the leaders'
+periodic reception days from today on, each shown once its posting day has come (5 working
+days ahead on the calendar, tiepdan.cases.schedules), with postponements and cancellations:
+day, hours, place, and the receiving leader's name and position, nothing else of anyone.
+
 Tracking (/public/track): the receipt number and the secret code printed on the receipt give
 the stage, the next step with its statutory due date, and the documents sent to the citizen;
 nothing of anyone's personal data. A wrong code answers exactly as an unknown receipt. Failed
@@ -33,8 +38,10 @@ from tiepdan.cases.identity import public_projection
 from tiepdan.cases.models import CaseDocument, LoginAttempt, Petition, Publication
 from tiepdan.cases.petitions import find_by_tracking_code, identity_strings
 from tiepdan.cases.publications import archived_publications, current_publications
+from tiepdan.cases.schedules import LEADER_TITLES, leader_position, public_sessions
 from tiepdan.cases.textutil import mask_text
 from tiepdan.cases.vocab import PETITION_STATUSES, PETITION_TYPES, PUBLICATION_FORMS
+from tiepdan.engine.calendar import load_calendar
 from tiepdan.engine.clock import utc_to_local
 from tiepdan.engine.models import TaskIndex
 
@@ -83,26 +90,6 @@ def _page() -> int:
         return 1
 
 
-def _published_document(s, publication: Publication) -> CaseDocument | None:
-    """The published document: the decision or conclusion the procedure linked, else the
-    publication notice it issued with the plan. The procedure (handlers/publication.py, the only
-    caller of plan_publication) issues exactly one notice per publication it plans, in the same
-    transaction, so the k-th publication of a petition goes with its k-th notice."""
-    if publication.document is not None:
-        return publication.document
-    ids = list(s.execute(
-        select(Publication.id).where(Publication.petition_id == publication.petition_id).order_by(Publication.id)
-    ).scalars())
-    notices = list(s.execute(
-        select(CaseDocument).where(
-            CaseDocument.petition_id == publication.petition_id, CaseDocument.kind == "publication",
-            CaseDocument.leaves_unit.is_(True),
-        ).order_by(CaseDocument.id)
-    ).scalars())
-    k = ids.index(publication.id)
-    return notices[k] if k < len(notices) else None
-
-
 def _public_title(publication: Publication) -> str:
     """The title with every party's identity masked: no personal name on the public list."""
     hidden: list[str] = []
@@ -112,8 +99,8 @@ def _public_title(publication: Publication) -> str:
     return mask_text(publication.title, hidden) if hidden else publication.title
 
 
-def _entry(s, publication: Publication) -> dict:
-    doc = _published_document(s, publication)
+def _entry(publication: Publication) -> dict:
+    doc = publication.document
     return {
         "id": publication.id,
         "title": _public_title(publication),
@@ -131,7 +118,7 @@ def _listing(archive: bool):
     s, today, page = db_session(), _today(), _page()
     found = (archived_publications if archive else current_publications)(s, today)
     window = found[(page - 1) * PAGE_SIZE: page * PAGE_SIZE + 1]
-    items = [_entry(s, p) for p in window[:PAGE_SIZE]]
+    items = [_entry(p) for p in window[:PAGE_SIZE]]
     return render_template("public_publications.html", items=items, archive=archive, page=page,
                            has_next=len(window) > PAGE_SIZE, total=len(found), today=today)
 
@@ -166,10 +153,50 @@ def publication_document(publication_id: int):
     publication = s.get(Publication, publication_id)
     if publication is None or not _is_public(publication, _today()):
         abort(404)
-    doc = _published_document(s, publication)
+    doc = publication.document
     if doc is None:
         abort(404)
     return _send(doc)
+
+
+# --- reception schedules -----------------------------------------------------------------------
+
+
+def weekday(day: date) -> str:
+    return (_("Thứ Hai"), _("Thứ Ba"), _("Thứ Tư"), _("Thứ Năm"), _("Thứ Sáu"), _("Thứ Bảy"),
+            _("Chủ nhật"))[day.weekday()]
+
+
+def _schedule_groups(s, today: date) -> list[tuple[str, list[dict]]]:
+    """The public sessions by unit, in the unit tree's order."""
+    groups: dict[str, list[dict]] = {}
+    for found in public_sessions(s, today, calendar=load_calendar(s)):
+        groups.setdefault(found.unit.name, []).append({
+            "id": found.id, "day": found.day, "weekday": weekday(found.day),
+            "hours": f"{found.starts_at} - {found.ends_at}", "place": found.place,
+            "leader": found.leader.full_name,
+            "position": i18n.label(LEADER_TITLES[found.leader_title]) if i18n.is_english() else leader_position(found),
+            "topics": found.topics, "postponed_from": found.postponed_from, "postpone_reason": found.postpone_reason,
+            "cancelled": found.cancelled, "cancel_reason": found.cancel_reason,
+        })
+    return list(groups.items())
+
+
+def _schedules_page(template: str):
+    s, today = db_session(), _today()
+    groups = _schedule_groups(s, today)
+    s.rollback()
+    return render_template(template, groups=groups, today=today)
+
+
+@bp.get("/schedules")
+def schedules():
+    return _schedules_page("public_schedules.html")
+
+
+@bp.get("/schedules/print")
+def schedules_print():
+    return _schedules_page("public_schedules_print.html")
 
 
 # --- tracking ----------------------------------------------------------------------------------
