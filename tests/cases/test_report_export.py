@@ -3,7 +3,10 @@
 cell."""
 from __future__ import annotations
 
+import io
+import zipfile
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -13,9 +16,12 @@ from tiepdan.cases import register, report_export, reports
 from tiepdan.cases.identity import SEALED_MASK
 from tiepdan.cli import main
 
-from .test_reports import DENOUNCER, DENOUNCER_ADDRESS, DENOUNCER_CCCD, Q1_GQKN, Q1_GQTC, Q1_TCD, Q1_XLD, build_cases
+from .test_reports import (
+    DENOUNCER, DENOUNCER_ADDRESS, DENOUNCER_CCCD, Q1_GQKN, Q1_GQTC, Q1_KQTH, Q1_TCD, Q1_XLD, build_cases,
+)
 
-EXPECTED = {"01/TCD": Q1_TCD, "02/XLD": Q1_XLD, "03/GQKN": Q1_GQKN, "04/GQTC": Q1_GQTC}
+EXPECTED = {"01/TCD": Q1_TCD, "02/XLD": Q1_XLD, "03/GQKN": Q1_GQKN, "04/GQTC": Q1_GQTC, "05/KQTH": Q1_KQTH}
+SHEETS = ["01-TCD", "02-XLD", "03-GQKN", "04-GQTC", "05-KQTH", "06-QLKNTC"]
 SECRETS = (DENOUNCER, DENOUNCER_CCCD, DENOUNCER_ADDRESS)
 
 
@@ -29,7 +35,18 @@ def _cells(path) -> list[tuple[str, list[list]]]:
     return [(ws.title, [list(r) for r in ws.iter_rows(values_only=True)]) for ws in wb.worksheets]
 
 
+def assert_no_secret_bytes(data: bytes, secrets=SECRETS) -> None:
+    """No secret in any member of the .xlsx (a zip of XML parts), in UTF-8 or as XML escapes."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            raw = archive.read(name)
+            for secret in secrets:
+                for form in (secret.encode(), secret.encode("ascii", "xmlcharrefreplace")):
+                    assert form not in raw, (name, secret)
+
+
 def _assert_no_secret(path) -> None:
+    assert_no_secret_bytes(Path(path).read_bytes())
     wb = load_workbook(path)
     for ws in wb.worksheets:
         for row in ws.iter_rows(values_only=True):
@@ -46,15 +63,17 @@ def test_report_workbook(world, cases, tmp_path):
         built = reports.build_all(s, world.committee, q1)
     path = report_export.write_reports(built, tmp_path / "q1.xlsx")
     wb = load_workbook(path)
-    assert wb.sheetnames == ["01-TCD", "02-XLD", "03-GQKN", "04-GQTC"]
+    assert wb.sheetnames == SHEETS
     for form, ws in zip(reports.FORMS, wb.worksheets):
         rows = [list(r) for r in ws.iter_rows(values_only=True)]
         assert rows[0][0] == f"Biểu số {form}: {reports.FORMS[form]}"
         assert "Ủy ban nhân dân tỉnh Cao Bằng" in rows[1][0]
         assert "Quý 1 năm 2026 (từ ngày 15/12/2025 đến ngày 14/03/2026)" in rows[1][0]
         assert rows[3] == ["Mã số", "Chỉ tiêu", "Số liệu"]
-        body = {r[0]: r[2] for r in rows[4:4 + len(EXPECTED[form])]}
-        assert body == {k: (reports.NO_DATA if v is None else v) for k, v in EXPECTED[form].items()}
+        expected = EXPECTED.get(form) or {code: None for code, _, key in reports.QLKNTC_ROWS if key is None}
+        body = {r[0]: r[2] for r in rows[4:4 + len(reports._ROWS[form])]}
+        assert {k: v for k, v in body.items() if k in expected} == {
+            k: (reports.NO_DATA if v is None else v) for k, v in expected.items()}
         assert any(r[0] and str(r[0]).startswith("Ghi chú: Cấu trúc biểu theo TT 02/2021") for r in rows)
         assert "A1:C1" in {str(m) for m in ws.merged_cells.ranges}
         assert ws["A5"].border.left.style == "thin" and ws["C5"].border.bottom.style == "thin"
@@ -106,7 +125,7 @@ def test_cli_prints_and_exports(world, cases, tmp_path):
     out = tmp_path / "all.xlsx"
     result = _run(world, "all", "--unit", world.committee, "--year", "2026", "--xlsx", str(out))
     assert result.exit_code == 0, result.output
-    assert load_workbook(out).sheetnames == ["01-TCD", "02-XLD", "03-GQKN", "04-GQTC"]
+    assert load_workbook(out).sheetnames == SHEETS
     _assert_no_secret(out)
 
     reg = tmp_path / "so.xlsx"
@@ -122,7 +141,7 @@ def test_cli_prints_and_exports(world, cases, tmp_path):
 
 
 @pytest.mark.parametrize("args", [
-    ["05/KQTH", "--unit", "04.UBND", "--year", "2026"],
+    ["07/XYZ", "--unit", "04.UBND", "--year", "2026"],
     ["01/TCD", "--unit", "04.NOPE", "--year", "2026"],
     ["01/TCD", "--unit", "04.UBND"],
     ["01/TCD", "--unit", "04.UBND", "--year", "2026", "--quarter", "5"],

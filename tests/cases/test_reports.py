@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pytest
 
 from tiepdan.cases import petitions, receptions, reports
-from tiepdan.cases.models import CaseClockEvent, Petition, Withdrawal
+from tiepdan.cases.models import CaseClockEvent, ExecutionItem, Petition, Publication, Withdrawal
 from tiepdan.engine.models import ProcessInstance, ProcessVersion, TaskIndex
 
 from .conftest import person
@@ -34,7 +34,9 @@ def _letter(s, world, day, channel, kind, *, unit=None, content="Nội dung đơ
                                        clock=world.clock, **kw).petition
 
 
-def _set(p: Petition, *, status=None, eligible=None, within=None, level=None):
+def _set(p: Petition, *, status=None, eligible=None, within=None, level=None, accepted=None, decided=None,
+         outcome=None):
+    p.accepted_on, p.decided_on, p.decision_outcome = accepted, decided, outcome
     if status is not None:
         p.status = status
     if eligible is not None:
@@ -72,7 +74,8 @@ def build_cases(world) -> dict[str, int]:
         a = receptions.petition_from_reception(s, r1, content="Khiếu nại quyết định thu hồi đất",
                                                petition_type="complaint", created_by="tiep.btcd",
                                                clock=world.clock).petition
-        _set(a, status="resolved", eligible=True, within=True, level=1)
+        _set(a, status="resolved", eligible=True, within=True, level=1, accepted=date(2026, 3, 3),
+             decided=date(2026, 3, 12), outcome="partly_upheld")
 
         r2 = _reception(s, world, date(2026, 3, 2), by="truongban", leader=True, count=6)
         receptions.add_citizen(s, r2, person(DENOUNCER, address=DENOUNCER_ADDRESS, cccd=DENOUNCER_CCCD),
@@ -80,7 +83,7 @@ def build_cases(world) -> dict[str, int]:
         b = receptions.petition_from_reception(
             s, r2, content=f"Tôi là {DENOUNCER}, CCCD {DENOUNCER_CCCD}, tố cáo cán bộ địa chính nhận tiền",
             petition_type="denunciation", created_by="tiep.btcd", clock=world.clock).petition
-        _set(b, status="resolving", eligible=True, within=True)
+        _set(b, status="resolving", eligible=True, within=True, accepted=date(2026, 3, 3))
         s.add(CaseClockEvent(petition_id=b.id, kind="extension", on_date=date(2026, 3, 10), complexity="complex",
                              created_at=world.clock.now()))
 
@@ -99,14 +102,14 @@ def build_cases(world) -> dict[str, int]:
         receptions.add_citizen(s, r5, person("Người Quý Hai"))
         d = receptions.petition_from_reception(s, r5, content="Khiếu nại quý hai", petition_type="complaint",
                                                created_by="tiep.btcd", clock=world.clock).petition
-        _set(d, status="accepted", eligible=True, within=True)
+        _set(d, status="accepted", eligible=True, within=True, accepted=date(2026, 3, 16))
 
         _reception(s, world, date(2025, 12, 15), unit=world.commune, by="tiep.xa")  # first day of 2026's year
         _reception(s, world, date(2025, 12, 14))  # last day of 2025's year
 
         # Letters.
         e = _letter(s, world, date(2026, 1, 10), "post", "complaint")
-        _set(e, status="accepted", eligible=True, within=True, level=2)
+        _set(e, status="accepted", eligible=True, within=True, level=2, accepted=date(2026, 1, 12))
         s.add(Withdrawal(petition_id=e.id, on_date=date(2026, 2, 1), scope="partial", content="một phần",
                          created_at=world.clock.now()))
         f = _letter(s, world, date(2026, 2, 1), "online", "denunciation")
@@ -118,20 +121,46 @@ def build_cases(world) -> dict[str, int]:
         h = _letter(s, world, date(2026, 2, 3), "post", None)
         _set(h, status="archived", eligible=False)
         i = _letter(s, world, date(2026, 2, 4), "post", "denunciation")
-        _set(i, status="withdrawn", eligible=True, within=True)
+        _set(i, status="withdrawn", eligible=True, within=True, accepted=date(2026, 2, 5))
         s.add(Withdrawal(petition_id=i.id, on_date=date(2026, 2, 20), scope="full", content="",
                          created_at=world.clock.now()))
         j = _letter(s, world, date(2026, 2, 5), "post", "complaint", unit=world.commune)
-        _set(j, status="suspended", eligible=True, within=True)
+        _set(j, status="suspended", eligible=True, within=True, accepted=date(2026, 2, 6))
+        s.add(CaseClockEvent(petition_id=j.id, kind="suspension", on_date=date(2026, 2, 20),
+                             created_at=world.clock.now()))
         k = _letter(s, world, date(2025, 12, 14), "post", "complaint")
-        _set(k, status="resolved", eligible=True, within=True)
+        # Accepted on the last day of 2025's year, decided on the first of 2026's.
+        _set(k, status="resolved", eligible=True, within=True, accepted=date(2025, 12, 14),
+             decided=date(2025, 12, 20), outcome="upheld")
         l_ = _letter(s, world, date(2025, 12, 15), "post", "complaint")
+        # Received and accepted long before: decided on the last day of Q1 (m), on the first
+        # of Q2 (n); a denunciation concluded in Q1 (o).
+        m = _letter(s, world, date(2024, 6, 1), "post", "complaint")
+        _set(m, status="resolved", eligible=True, within=True, level=2, accepted=date(2024, 6, 5),
+             decided=date(2026, 3, 14), outcome="rejected")
+        n = _letter(s, world, date(2024, 6, 1), "post", "complaint")
+        _set(n, status="resolving", eligible=True, within=True, accepted=date(2024, 6, 5),
+             decided=date(2026, 3, 15), outcome="upheld")
+        o = _letter(s, world, date(2024, 6, 1), "post", "denunciation")
+        _set(o, status="resolved", eligible=True, within=True, accepted=date(2024, 6, 3),
+             decided=date(2026, 3, 1), outcome="rejected")
         s.flush()
+        for petition, due, done in ((a, date(2026, 3, 10), date(2026, 3, 12)),  # done late in Q1
+                                    (a, date(2026, 3, 13), None),  # overdue at 14/3
+                                    (a, date(2026, 4, 1), None),  # due after Q1
+                                    (o, date(2026, 2, 1), date(2026, 1, 30)),  # done in time
+                                    (k, date(2025, 12, 1), date(2025, 12, 10))):  # done before Q1
+            s.add(ExecutionItem(petition_id=petition.id, obligor="Ủy ban nhân dân xã", action="Thực hiện",
+                                due_on=due, done_on=done, created_at=world.clock.now()))
+        for starts in (date(2026, 3, 1), date(2026, 3, 15)):
+            s.add(Publication(petition_id=a.id, unit_id=a.holding_unit_id, title="Công khai quyết định",
+                              form="posting", starts_on=starts, ends_on=starts.replace(day=starts.day + 13),
+                              created_at=world.clock.now()))
         _open_task(s, world, b, date(2026, 3, 10), 1)  # overdue at the end of Q1
         _open_task(s, world, j, date(2026, 3, 1), 2)   # overdue
         _open_task(s, world, a, date(2026, 3, 1), 3)   # resolved: not counted
         _open_task(s, world, e, date(2026, 3, 14), 4)  # due on the last day: not overdue
-        for name, p in dict(a=a, b=b, c=c, d=d, e=e, f=f, g=g, h=h, i=i, j=j, k=k, l=l_).items():
+        for name, p in dict(a=a, b=b, c=c, d=d, e=e, f=f, g=g, h=h, i=i, j=j, k=k, l=l_, m=m, n=n, o=o).items():
             ids[name] = p.id
     return ids
 
@@ -145,12 +174,19 @@ Q1_XLD = {
     "2": 5, "2.1": 3, "2.2": 1, "2.3": 0, "2.4": 1,
     "3": 8, "4": 1, "5": 6, "6": 2, "7": 6, "8": 1, "9": 1, "9.1": 1, "10": 1, "11": 1, "12": 1,
 }
+# Complaints of Q1 (15/12/2025-14/3/2026): received a, e, g, j, l; accepted a, e (second
+# instance), j; carried over k, m, n; decided a (partly right), k (right), m (second instance,
+# wrong; 14/3); e partly withdrawn; j suspended (and overdue); in progress at 14/3: e, j, n.
 Q1_GQKN = {
-    "1": 5, "2": 3, "2.1": 2, "2.2": 1, "3": 1, "3.1": 1, "3.2": 0, "4": 0, "4.1": 1, "5": 1, "6": 1, "7": 1,
-    "8": None, "8.1": None, "8.2": None,
+    "1": 5, "2": 3, "2.1": 2, "2.2": 1, "2.3": 3, "3": 3, "3.1": 2, "3.2": 1, "4": 0, "4.1": 1, "5": 1,
+    "6": 3, "7": 1, "8": 1, "8.1": 1, "8.2": 1,
 }
-Q1_GQTC = {"1": 3, "2": 2, "3": 0, "4": 1, "5": 1, "6": 1, "7": 0, "8": 1, "9": 1,
-           "10": None, "10.1": None, "10.2": None}
+# Denunciations: received b, f, i; accepted b, i; carried over o, concluded (wrong) in Q1;
+# b extended, overdue and in progress; i withdrawn; f sent to the investigation body.
+Q1_GQTC = {"1": 3, "2": 2, "2.1": 1, "3": 1, "4": 1, "5": 1, "6": 1, "7": 0, "8": 1, "9": 1,
+           "10": 0, "10.1": 0, "10.2": 1}
+Q1_KQTH = {"1": 1, "1.1": 2, "1.2": 1, "1.3": 1, "1.4": 1, "2": 1, "2.1": 1, "2.2": 1, "2.3": 0, "2.4": 0,
+           "3": None}
 
 
 @pytest.fixture
@@ -196,6 +232,35 @@ def test_every_cell_of_the_four_forms_for_q1(world, cases):
     assert _report(world, "02/XLD", world.committee, q1).as_dict() == Q1_XLD
     assert _report(world, "03/GQKN", world.committee, q1).as_dict() == Q1_GQKN
     assert _report(world, "04/GQTC", world.committee, q1).as_dict() == Q1_GQTC
+    assert _report(world, "05/KQTH", world.committee, q1).as_dict() == Q1_KQTH
+
+
+def test_state_management_form(world, cases):
+    q1 = reports.report_period("quarter", 2026, 1)
+    # The office: itself; its reception, handling and verifying officers (not the leader); the
+    # leader's session of 2/3; the publication starting 1/3 (the one of 15/3 is Q2's).
+    assert _report(world, "06/QLKNTC", world.office, q1).as_dict() == {
+        "1": 1, "2": 3, "3": 1, "4": 1, "5": None, "6": None, "7": None}
+    commune = _report(world, "06/QLKNTC", world.commune, q1).as_dict()
+    assert (commune["1"], commune["2"], commune["3"], commune["4"]) == (1, 1, 0, 0)
+    q2 = _report(world, "06/QLKNTC", world.office, reports.report_period("quarter", 2026, 2)).as_dict()
+    assert (q2["3"], q2["4"]) == (0, 1)
+
+
+def test_resolution_forms_count_by_their_dates(world, cases):
+    q2 = _report(world, "03/GQKN", world.committee, reports.report_period("quarter", 2026, 2)).as_dict()
+    # d accepted 16/3; e, j, n carried over; n decided (right) 15/3; d, e, j in progress at 14/6,
+    # j and e overdue (tasks due 1/3 and 14/3).
+    assert q2 == {"1": 1, "2": 1, "2.1": 1, "2.2": 0, "2.3": 3, "3": 1, "3.1": 1, "3.2": 0, "4": 0, "4.1": 0,
+                  "5": 0, "6": 3, "7": 2, "8": 1, "8.1": 0, "8.2": 0}
+    # k: accepted on the last day of 2025's year, decided on the first day of 2026's.
+    y2025 = _report(world, "03/GQKN", world.committee, reports.report_period("year", 2025)).as_dict()
+    assert (y2025["2"], y2025["3"], y2025["6"]) == (1, 0, 3)
+    y2026 = _report(world, "03/GQKN", world.committee, reports.report_period("year", 2026)).as_dict()
+    assert (y2026["2.3"], y2026["3"], y2026["8"], y2026["8.1"], y2026["8.2"]) == (3, 4, 2, 1, 1)
+    last_day = _report(world, "03/GQKN", world.committee,
+                       reports.custom_period(date(2026, 3, 14), date(2026, 3, 14))).as_dict()
+    assert (last_day["3"], last_day["8.2"], last_day["6"]) == (1, 1, 3)
 
 
 def test_cutoff_boundaries(world, cases):
@@ -236,7 +301,7 @@ def test_form_codes_and_errors(world, cases):
     assert reports.normalise_form("2") == "02/XLD"
     assert reports.normalise_form("03-gqkn") == "03/GQKN"
     with pytest.raises(reports.ReportError):
-        reports.normalise_form("05/KQTH")
+        reports.normalise_form("07/XYZ")
     with pytest.raises(reports.ReportError):
         _report(world, "01/TCD", "04.NOPE", reports.report_period("year", 2026))
 

@@ -478,6 +478,7 @@ def test_the_superior_refuses_takes_over_or_orders_a_re_denunciation_resolved_ag
     review(world, taken, "take_over", "Có tình tiết mới.")
     petition = world.petition(taken)
     assert petition.status == "accepted" and petition.holding_unit.code == UBND
+    assert petition.accepted_on == date(2026, 3, 12)  # the day of the review (reports 04/GQTC count it)
     assert "Thụ lý giải quyết tố cáo tiếp" in petition.note
     decide = world.task(taken, "acceptance_decision")
     # The denunciation procedure runs here: denunciation.initial from the receipt (2 March) -> 11 March.

@@ -266,6 +266,12 @@ class Petition(Base):
     status: Mapped[str] = mapped_column(String(20), default="registered")
     # 1 for a first-instance complaint (and every other petition), 2 for a second-instance one.
     instance_level: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # The day the case was accepted for resolution (thụ lý), the day its decision or conclusion
+    # was signed, and what it found (upheld, partly_upheld, rejected: right, partly, wrong);
+    # reports 03/GQKN and 04/GQTC count by these days.
+    accepted_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    decided_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    decision_outcome: Mapped[str | None] = mapped_column(String(20), nullable=True)
     # The first-instance petition a second-instance complaint appeals.
     appeal_of_id: Mapped[int | None] = mapped_column(ForeignKey("petition.id"), nullable=True, index=True)
     # sha256 of the secret code given to the citizen; the code itself is never stored.
@@ -597,6 +603,46 @@ class SavedView(Base):
     name: Mapped[str] = mapped_column(String(100))
     query: Mapped[str] = mapped_column(String(2000))
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Notification(Base):
+    """A message shown to one user in the app (the bell): an escalation digest, ... `key` makes
+    writing it idempotent (e.g. "digest:<username>:<date>": a digest run twice writes one)."""
+
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_user_read", "user_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text, default="")
+    link: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    read_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class OutboxMessage(Base):
+    """An e-mail waiting to be sent (transactional outbox): written in the transaction that
+    decides to send it, delivered later by `cases.outbox.send_pending`, retried with backoff,
+    never sent again once marked sent. `idempotency_key` keeps a re-run from queueing it twice."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    recipient: Mapped[str] = mapped_column(String(300))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    # pending -> sending (claimed by a sender) -> sent | pending (retry later) | failed (gave up)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 # ---------------------------------------------------------------------------------------------

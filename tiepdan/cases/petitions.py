@@ -372,6 +372,19 @@ def set_status(petition: Petition, status: str, *, clock: Clock | None = None) -
     return petition
 
 
+# What a complaint decision or a denunciation conclusion found (reports 03/GQKN, 04/GQTC).
+DECISION_OUTCOMES = ("upheld", "partly_upheld", "rejected")
+
+
+def record_decision(petition: Petition, *, on: date, outcome: str | None, clock: Clock | None = None) -> Petition:
+    """The case's decision or conclusion was signed on `on`, finding `outcome` (None: not stated)."""
+    if outcome is not None and outcome not in DECISION_OUTCOMES:
+        raise CaseError(f"Kết quả giải quyết không hợp lệ: {outcome!r}")
+    petition.decided_on, petition.decision_outcome = on, outcome
+    petition.updated_at = (clock or Clock()).now()
+    return petition
+
+
 def set_holding_unit(session: Session, petition: Petition, unit: Unit | str, *, clock: Clock | None = None) -> Petition:
     """The unit that has the case from now on (e.g. the resolving unit after acceptance)."""
     unit = get_unit(session, unit)

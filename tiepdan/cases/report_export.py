@@ -8,6 +8,7 @@ already masks sealed identities (denouncers) in every column.
 """
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 from datetime import date
@@ -112,15 +113,30 @@ def _save(wb: Workbook, path: Path | str) -> Path:
     return path
 
 
-def write_reports(reports: list[Report], path: Path | str) -> Path:
+def reports_workbook(reports: list[Report]) -> Workbook:
     """One sheet per form."""
     wb = _new_workbook()
     for report in reports:
         add_report_sheet(wb, report)
-    return _save(wb, path)
+    return wb
+
+
+def register_workbook(rows: list[RegisterRow], *, unit_name: str, date_from: date, date_to: date) -> Workbook:
+    wb = _new_workbook()
+    add_register_sheet(wb, rows, unit_name, date_from, date_to)
+    return wb
+
+
+def workbook_bytes(wb: Workbook) -> bytes:
+    """The .xlsx file's bytes (a web download)."""
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def write_reports(reports: list[Report], path: Path | str) -> Path:
+    return _save(reports_workbook(reports), path)
 
 
 def write_register(rows: list[RegisterRow], path: Path | str, *, unit_name: str, date_from: date, date_to: date) -> Path:
-    wb = _new_workbook()
-    add_register_sheet(wb, rows, unit_name, date_from, date_to)
-    return _save(wb, path)
+    return _save(register_workbook(rows, unit_name=unit_name, date_from=date_from, date_to=date_to), path)

@@ -1,5 +1,6 @@
-"""Periodic reports (báo cáo định kỳ, TT 06/2025/TT-TTCP): forms 01/TCD, 02/XLD, 03/GQKN and
-04/GQTC computed from the case file for a unit and its subtree.
+"""Periodic reports (báo cáo định kỳ, TT 06/2025/TT-TTCP): forms 01/TCD, 02/XLD, 03/GQKN,
+04/GQTC, 05/KQTH (execution of decisions) and 06/QLKNTC (state management) computed from the
+case file for a unit and its subtree.
 
 Periods come from processes/reporting.yaml: the cut-off rule of TT 02/2021 Art 7 (kept by
 TT 01/2024), from the 15th of the month before the period's first month to the 14th of its last
@@ -24,13 +25,21 @@ subtree); no case row is loaded into Python. What the figures mean, given the re
   `received_on`) by their current classification and outcome. A petition transferred between two
   units of the subtree is a petition record in each, so it counts once per unit (as each unit's
   own report would); the carry-over from the previous period is not reported.
-- 03/GQKN and 04/GQTC count complaints and denunciations received in the period whose holding
-  (resolving) unit is in the subtree, by their state at the time the report is made: the case
-  file has no acceptance or decision date columns, so "resolved in the period" reads as "received
-  in the period and resolved by now". "Overdue" is an open workflow task of the case whose due
-  date is before the period's end. Whether a complaint or denunciation was found right, partly
-  right or wrong is in the workflow's decision data, not in the case file's columns: those rows
-  are present with no value ("chưa có dữ liệu").
+- 03/GQKN and 04/GQTC count the complaints and denunciations whose holding (resolving) unit is
+  in the subtree, each figure by its own date: received (`received_on`), accepted (`accepted_on`,
+  set when the head accepts the petition, or at the appeal for a second instance), decided or
+  concluded (`decided_on`, with `decision_outcome`: right, partly right, wrong), withdrawn,
+  suspended, extended (the dates of those decisions), sent to the investigation body
+  (`transferred_on`). "Carried over" was accepted before the period and not decided at its start;
+  "in progress" was accepted and not decided at its end (neither withdrawn nor terminated).
+  "Overdue" is an in-progress case with an open workflow task due before the period's end.
+  Migration 0011 back-filled the dates for cases older than these columns.
+- 05/KQTH (execution of complaint decisions and denunciation conclusions) and 06/QLKNTC (state
+  management of reception and petitions) carry TT 06/2025's codes (law-notes §7); their columns
+  are not known either, so their rows follow what TT 02/2021's forms on execution and state
+  management count, as far as the case file records it (see the row lists below): obligations
+  of effective decisions (`execution_item`) for 05, units, officers, leaders' sessions and
+  publications for 06; inspections, training and directives are not recorded (None).
 """
 from __future__ import annotations
 
@@ -48,13 +57,13 @@ from sqlalchemy.sql.operators import custom_op
 from tiepdan.engine.models import TaskIndex
 
 from .errors import CaseError
-from .models import CaseClockEvent, Petition, Reception, Unit, Withdrawal
+from .models import CaseClockEvent, ExecutionItem, Petition, Publication, Reception, Unit, User, UserRole, Withdrawal
+from .petitions import DECISION_OUTCOMES
 from .units import get_unit, subtree_id_filter
 
 ACCEPTED = ("accepted", "resolving", "suspended", "resolved", "withdrawn", "closed")
-RESOLVED = ("resolved", "closed")
-IN_PROGRESS = ("accepted", "resolving")
 UNPROCESSED = ("registered", "classified")
+STOPPED = ("withdrawn", "closed")  # ended without a decision (full withdrawal, termination)
 GROUP_SIZE = 5  # LTCD Art 30: 5 or more people with the same content appoint representatives
 NO_DATA = "chưa có dữ liệu"
 
@@ -63,6 +72,8 @@ FORMS: dict[str, str] = {
     "02/XLD": "Tổng hợp kết quả tiếp nhận, xử lý đơn",
     "03/GQKN": "Tổng hợp kết quả giải quyết khiếu nại",
     "04/GQTC": "Tổng hợp kết quả giải quyết tố cáo",
+    "05/KQTH": "Tổng hợp kết quả thi hành quyết định giải quyết khiếu nại, kết luận nội dung tố cáo",
+    "06/QLKNTC": "Tổng hợp kết quả công tác quản lý nhà nước về tiếp công dân, khiếu nại, tố cáo",
 }
 PERIOD_KINDS = ("quarter", "months6", "months9", "year", "custom")
 
@@ -256,39 +267,44 @@ XLD_ROWS = [
 
 GQKN_ROWS = [
     ("1", "Tổng số đơn khiếu nại tiếp nhận trong kỳ", "total"),
-    ("2", "Số vụ việc đã thụ lý", "accepted"),
+    ("2", "Số vụ việc thụ lý trong kỳ", "accepted"),
     ("2.1", "Thụ lý giải quyết lần đầu", "accepted_1"),
     ("2.2", "Thụ lý giải quyết lần hai", "accepted_2"),
-    ("3", "Số vụ việc đã giải quyết", "resolved"),
+    ("2.3", "Số vụ việc kỳ trước chuyển sang", "carried"),
+    ("3", "Số vụ việc đã giải quyết trong kỳ (đã ban hành quyết định)", "resolved"),
     ("3.1", "Giải quyết lần đầu", "resolved_1"),
     ("3.2", "Giải quyết lần hai", "resolved_2"),
     ("4", "Số vụ việc rút toàn bộ đơn khiếu nại", "withdrawn"),
     ("4.1", "Số vụ việc rút một phần nội dung", "partly_withdrawn"),
-    ("5", "Số vụ việc đang tạm đình chỉ", "suspended"),
-    ("6", "Số vụ việc đang giải quyết", "in_progress"),
+    ("5", "Số vụ việc tạm đình chỉ trong kỳ", "suspended"),
+    ("6", "Số vụ việc đang giải quyết tại ngày chốt số liệu", "in_progress"),
     ("7", "Số vụ việc quá hạn giải quyết", "overdue"),
-    ("8", f"Khiếu nại đúng ({NO_DATA})", None),
-    ("8.1", f"Khiếu nại đúng một phần ({NO_DATA})", None),
-    ("8.2", f"Khiếu nại sai ({NO_DATA})", None),
+    ("8", "Khiếu nại đúng", "o_upheld"),
+    ("8.1", "Khiếu nại đúng một phần", "o_partly_upheld"),
+    ("8.2", "Khiếu nại sai", "o_rejected"),
 ]
 
 GQTC_ROWS = [
     ("1", "Tổng số đơn tố cáo tiếp nhận trong kỳ", "total"),
-    ("2", "Số vụ việc đã thụ lý", "accepted"),
-    ("3", "Số vụ việc đã có kết luận", "concluded"),
+    ("2", "Số vụ việc thụ lý trong kỳ", "accepted"),
+    ("2.1", "Số vụ việc kỳ trước chuyển sang", "carried"),
+    ("3", "Số vụ việc đã có kết luận trong kỳ", "concluded"),
     ("4", "Số vụ việc gia hạn giải quyết", "extended"),
     ("5", "Số vụ việc người tố cáo rút tố cáo", "withdrawn"),
     ("6", "Số vụ việc chuyển cơ quan điều tra", "to_investigation"),
-    ("7", "Số vụ việc đang tạm đình chỉ", "suspended"),
-    ("8", "Số vụ việc đang giải quyết", "in_progress"),
+    ("7", "Số vụ việc tạm đình chỉ trong kỳ", "suspended"),
+    ("8", "Số vụ việc đang giải quyết tại ngày chốt số liệu", "in_progress"),
     ("9", "Số vụ việc quá hạn giải quyết", "overdue"),
-    ("10", f"Tố cáo đúng ({NO_DATA})", None),
-    ("10.1", f"Tố cáo đúng một phần ({NO_DATA})", None),
-    ("10.2", f"Tố cáo sai ({NO_DATA})", None),
+    ("10", "Tố cáo đúng", "o_upheld"),
+    ("10.1", "Tố cáo đúng một phần", "o_partly_upheld"),
+    ("10.2", "Tố cáo sai", "o_rejected"),
 ]
 
-NOTE_OUTCOME = ("Kết quả đúng/đúng một phần/sai nằm trong dữ liệu quyết định của quy trình, "
-                "chưa có cột trong hồ sơ vụ việc: các dòng này để trống.")
+NOTE_DATES = ("Thụ lý, giải quyết, rút đơn, tạm đình chỉ, gia hạn được tính theo ngày thụ lý, ngày ký quyết định "
+              "(kết luận) và ngày của quyết định tương ứng trong kỳ; \"đang giải quyết\" là đã thụ lý mà chưa có "
+              "quyết định tại ngày chốt số liệu.")
+NOTE_GQTC_OUTCOME = ("Kết luận tố cáo đúng/đúng một phần/sai chỉ được đếm khi biểu mẫu kết luận ghi nhận kết quả này; "
+                     "kết luận chưa ghi kết quả không nằm trong các dòng 10, 10.1, 10.2.")
 NOTE_STRUCTURE = ("Cấu trúc biểu theo TT 02/2021/TT-TTCP; danh mục cột chính thức của TT 06/2025/TT-TTCP "
                   "cần đối chiếu.")
 
@@ -357,28 +373,46 @@ def _petition_measures(session: Session, unit: Unit, p: Period, form: str):
             "unprocessed": s.in_(UNPROCESSED),
         }
     held = _in_subtree(session, unit, Petition.holding_unit_id)
-    open_ = s.in_(IN_PROGRESS + ("suspended",))
+    acc, dec, out = _scan(session, Petition.accepted_on), Petition.decided_on, Petition.decision_outcome
+
+    def in_p(col):
+        return and_(col >= p.start, col <= p.end)
+
+    received = in_p(_scan(session, Petition.received_on))
+    carried = and_(acc < p.start, or_(dec.is_(None), dec >= p.start), s.notin_(STOPPED))
+    running = and_(acc <= p.end, or_(dec.is_(None), dec > p.end), s.notin_(STOPPED))
+    # Nothing received after the period, nor decided before it, figures in it.
+    live = and_(_scan(session, Petition.received_on) <= p.end, or_(dec.is_(None), dec >= p.start))
+
+    def event(model, kind_col, kind):
+        return exists().where(model.petition_id == Petition.id, kind_col == kind, in_p(model.on_date))
+
+    outcomes = {f"o_{o}": and_(in_p(dec), out == o) for o in DECISION_OUTCOMES}
+    suspended = event(CaseClockEvent, CaseClockEvent.kind, "suspension")
     if form == "03/GQKN":
         level = Petition.instance_level
-        partial = exists().where(Withdrawal.petition_id == Petition.id, Withdrawal.scope == "partial")
-        return and_(held, t == "complaint"), {
-            "total": None,
-            "accepted": s.in_(ACCEPTED),
-            "accepted_1": and_(s.in_(ACCEPTED), level == 1), "accepted_2": and_(s.in_(ACCEPTED), level == 2),
-            "resolved": s.in_(RESOLVED),
-            "resolved_1": and_(s.in_(RESOLVED), level == 1), "resolved_2": and_(s.in_(RESOLVED), level == 2),
-            "withdrawn": s == "withdrawn", "partly_withdrawn": and_(s.in_(ACCEPTED), partial),
-            "suspended": s == "suspended", "in_progress": s.in_(IN_PROGRESS),
-            "overdue": and_(open_, _overdue(p.end)),
+        return and_(held, t == "complaint", live), {
+            "total": received,
+            "accepted": in_p(acc),
+            "accepted_1": and_(in_p(acc), level == 1), "accepted_2": and_(in_p(acc), level == 2),
+            "carried": carried,
+            "resolved": in_p(dec),
+            "resolved_1": and_(in_p(dec), level == 1), "resolved_2": and_(in_p(dec), level == 2),
+            "withdrawn": event(Withdrawal, Withdrawal.scope, "full"),
+            "partly_withdrawn": event(Withdrawal, Withdrawal.scope, "partial"),
+            "suspended": suspended, "in_progress": running,
+            "overdue": and_(running, _overdue(p.end)),
+            **outcomes,
         }
-    extended = exists().where(CaseClockEvent.petition_id == Petition.id, CaseClockEvent.kind == "extension")
-    withdrew = exists().where(Withdrawal.petition_id == Petition.id, Withdrawal.scope == "full")
-    return and_(held, t == "denunciation"), {
-        "total": None,
-        "accepted": s.in_(ACCEPTED), "concluded": s.in_(RESOLVED), "extended": extended,
-        "withdrawn": or_(s == "withdrawn", withdrew), "to_investigation": investigation,
-        "suspended": s == "suspended", "in_progress": s.in_(IN_PROGRESS),
-        "overdue": and_(open_, _overdue(p.end)),
+    return and_(held, t == "denunciation", live), {
+        "total": received,
+        "accepted": in_p(acc), "carried": carried, "concluded": in_p(dec),
+        "extended": event(CaseClockEvent, CaseClockEvent.kind, "extension"),
+        "withdrawn": event(Withdrawal, Withdrawal.scope, "full"),
+        "to_investigation": and_(investigation, in_p(Petition.transferred_on)),
+        "suspended": suspended, "in_progress": running,
+        "overdue": and_(running, _overdue(p.end)),
+        **outcomes,
     }
 
 
@@ -386,17 +420,91 @@ def _petition_values(session: Session, unit: Unit, p: Period, form: str) -> dict
     """The petition figures of one form: one aggregate query, the form's scope in its WHERE
     clause. (Counting several forms in one query, each figure within its form's scope, was
     measured slower on SQLite: every figure then re-tests the scope.)"""
-    day = _scan(session, Petition.received_on)
     scope, measures = _petition_measures(session, unit, p, form)
+    if form in ("01/TCD", "02/XLD"):
+        day = _scan(session, Petition.received_on)
+        scope = and_(day >= p.start, day <= p.end, scope)
     columns = [(func.count() if cond is None else _n(cond)).label(key) for key, cond in measures.items()]
-    row = session.execute(select(*columns).select_from(Petition).where(
-        day >= p.start, day <= p.end, scope)).mappings().one()
+    row = session.execute(select(*columns).select_from(Petition).where(scope)).mappings().one()
     return dict(row)
 
 
-_ROWS = {"01/TCD": TCD_ROWS, "02/XLD": XLD_ROWS, "03/GQKN": GQKN_ROWS, "04/GQTC": GQTC_ROWS}
+# 05/KQTH: the obligations of effective decisions (execution_item) of the subtree's cases that
+# were due by the period's end and not done before its start. Amounts of money and land
+# recovered are not in the case file.
+KQTH_ROWS = [
+    (f"{n}{suffix}", f"{label}{what}", f"{key}_{t}")
+    for n, t, what in (("1", "complaint", " (quyết định giải quyết khiếu nại)"),
+                       ("2", "denunciation", " (kết luận nội dung tố cáo)"))
+    for suffix, label, key in (("", "Số quyết định, kết luận phải tổ chức thực hiện", "decisions"),
+                               (".1", "Số nội dung phải thực hiện", "items"),
+                               (".2", "Số nội dung đã thực hiện xong trong kỳ", "done"),
+                               (".3", "Trong đó: thực hiện xong nhưng quá hạn", "done_late"),
+                               (".4", "Số nội dung quá hạn chưa thực hiện tại ngày chốt số liệu", "overdue"))
+] + [
+    ("3", f"Tiền, đất phải thu hồi và đã thu hồi ({NO_DATA})", None),
+]
+
+# 06/QLKNTC: what the case file knows of the state management of reception and petitions.
+QLKNTC_ROWS = [
+    ("1", "Số cơ quan, đơn vị làm việc trên hệ thống", "units"),
+    ("2", "Số cán bộ làm công tác tiếp công dân, xử lý đơn, xác minh", "officers"),
+    ("3", "Số lượt lãnh đạo tiếp công dân định kỳ, đột xuất", "leader_sessions"),
+    ("4", "Số quyết định, kết luận được công khai trong kỳ", "publications"),
+    ("5", f"Số cuộc thanh tra, kiểm tra trách nhiệm ({NO_DATA})", None),
+    ("6", f"Số lớp tập huấn, tuyên truyền, phổ biến pháp luật ({NO_DATA})", None),
+    ("7", f"Số văn bản quản lý, chỉ đạo, điều hành ban hành ({NO_DATA})", None),
+]
+OFFICER_ROLES = ("reception_officer", "handling_officer", "verifier")
+NOTE_KQTH = "Số tiền, đất phải thu hồi không có trong hồ sơ vụ việc: dòng 3 để trống."
+NOTE_QLKNTC = ("Hồ sơ vụ việc không lưu các hoạt động thanh tra trách nhiệm, tập huấn, ban hành văn bản chỉ đạo: "
+               "các dòng 5, 6, 7 để trống.")
+
+
+def _kqth_values(session: Session, unit: Unit, p: Period) -> dict:
+    t, due, done = Petition.petition_type, ExecutionItem.due_on, ExecutionItem.done_on
+    done_in = and_(done >= p.start, done <= p.end)
+    columns = []
+    for kind in ("complaint", "denunciation"):
+        of = t == kind
+        columns += [
+            func.count(func.distinct(case((of, ExecutionItem.petition_id)))).label(f"decisions_{kind}"),
+            _n(of).label(f"items_{kind}"),
+            _n(and_(of, done_in)).label(f"done_{kind}"),
+            _n(and_(of, done_in, done > due)).label(f"done_late_{kind}"),
+            _n(and_(of, due < p.end, or_(done.is_(None), done > p.end))).label(f"overdue_{kind}"),
+        ]
+    return dict(session.execute(
+        select(*columns).select_from(ExecutionItem).join(Petition, Petition.id == ExecutionItem.petition_id)
+        .where(_in_subtree(session, unit, Petition.holding_unit_id), due <= p.end,
+               or_(done.is_(None), done >= p.start))
+    ).mappings().one())
+
+
+def _qlkntc_values(session: Session, unit: Unit, p: Period) -> dict:
+    def count(query):
+        return session.execute(query).scalar_one()
+
+    return {
+        "units": count(select(func.count()).select_from(Unit).where(
+            subtree_id_filter(session, unit, Unit.id), Unit.on_system.is_(True))),
+        "officers": count(select(func.count(func.distinct(User.id))).select_from(User).join(UserRole).where(
+            subtree_id_filter(session, unit, User.unit_id), User.active.is_(True), UserRole.role.in_(OFFICER_ROLES))),
+        "leader_sessions": count(select(func.count()).select_from(Reception).where(
+            _in_subtree(session, unit, Reception.unit_id), Reception.is_leader_session.is_(True),
+            _scan(session, Reception.received_on) >= p.start, _scan(session, Reception.received_on) <= p.end)),
+        "publications": count(select(func.count()).select_from(Publication).where(
+            subtree_id_filter(session, unit, Publication.unit_id),
+            Publication.starts_on >= p.start, Publication.starts_on <= p.end)),
+    }
+
+
+_ROWS = {"01/TCD": TCD_ROWS, "02/XLD": XLD_ROWS, "03/GQKN": GQKN_ROWS, "04/GQTC": GQTC_ROWS,
+         "05/KQTH": KQTH_ROWS, "06/QLKNTC": QLKNTC_ROWS}
+_VALUES = {"05/KQTH": _kqth_values, "06/QLKNTC": _qlkntc_values}
 _NOTES = {"01/TCD": [NOTE_STRUCTURE], "02/XLD": [NOTE_STRUCTURE],
-          "03/GQKN": [NOTE_STRUCTURE, NOTE_OUTCOME], "04/GQTC": [NOTE_STRUCTURE, NOTE_OUTCOME]}
+          "03/GQKN": [NOTE_STRUCTURE, NOTE_DATES], "04/GQTC": [NOTE_STRUCTURE, NOTE_DATES, NOTE_GQTC_OUTCOME],
+          "05/KQTH": [NOTE_STRUCTURE, NOTE_KQTH], "06/QLKNTC": [NOTE_STRUCTURE, NOTE_QLKNTC]}
 
 
 def normalise_form(form: str) -> str:
@@ -417,7 +525,8 @@ def build_reports(session: Session, forms: list[str], unit: Unit | str, p: Perio
         unit = get_unit(session, unit)
     except CaseError as err:
         raise ReportError(str(err)) from None
-    values = {code: _petition_values(session, unit, p, code) for code in codes}
+    values = {code: _VALUES[code](session, unit, p) if code in _VALUES else _petition_values(session, unit, p, code)
+              for code in codes}
     if "01/TCD" in codes:
         values["01/TCD"].update(_tcd_sessions(session, unit, p))
     return [Report(code, FORMS[code], unit.code, unit.name, p, _rows(_ROWS[code], values[code]), list(_NOTES[code]))
@@ -430,5 +539,5 @@ def build_report(session: Session, form: str, unit: Unit | str, p: Period) -> Re
 
 
 def build_all(session: Session, unit: Unit | str, p: Period) -> list[Report]:
-    """The four forms."""
+    """Every form."""
     return build_reports(session, list(FORMS), unit, p)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from . import audit_cmd, calendar_cmd, db_cmd, process_cmd, report_cmd, serve_cmd
+from . import audit_cmd, calendar_cmd, db_cmd, notify_cmd, process_cmd, report_cmd, serve_cmd
 from .common import fail
 
 
@@ -25,6 +25,6 @@ def main() -> None:
     """tiepdan: citizen reception and petition handling (tiếp công dân, xử lý đơn)."""
 
 
-for _module in (db_cmd, serve_cmd, process_cmd, audit_cmd, calendar_cmd, report_cmd):
+for _module in (db_cmd, serve_cmd, process_cmd, audit_cmd, calendar_cmd, report_cmd, notify_cmd):
     for _command in _module.commands:
         main.add_command(_command)

@@ -2,7 +2,7 @@
 
     tiepdan report FORM --unit CODE --year Y [--quarter Q | --months 6|9 | --from D --to D] [--xlsx PATH]
 
-FORM is 01/TCD, 02/XLD, 03/GQKN, 04/GQTC (or 01..04, TCD..GQTC), `all` (the four forms) or
+FORM is 01/TCD .. 06/QLKNTC (or 01..06, TCD..QLKNTC), `all` (every form) or
 `register` (the reception register, Sổ tiếp công dân). Without --quarter, --months or --from/--to
 the period is the year. Dates are YYYY-MM-DD or DD/MM/YYYY. Prints the table; --xlsx also
 writes a workbook. Bad input: one line on stderr, exit 2.
@@ -81,7 +81,7 @@ def _print_report(report) -> None:
 @click.option("--to", "date_to", help="custom period end (inclusive)")
 @click.option("--xlsx", "xlsx_path", type=click.Path(dir_okay=False), help="also write an .xlsx workbook")
 def report_command(form, unit_code, year, quarter, months, date_from, date_to, xlsx_path) -> None:
-    """Print a periodic report form (01/TCD, 02/XLD, 03/GQKN, 04/GQTC, all) or the register."""
+    """Print a periodic report form (01/TCD .. 06/QLKNTC, all) or the register."""
     from ..cases import register, report_export, reports
     from ..cases.errors import CaseError
     from ..config import Settings

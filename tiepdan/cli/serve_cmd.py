@@ -13,6 +13,7 @@ def _configure_logging() -> None:
     # APScheduler reports every tick at INFO; our tick logs when it fires something.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
+from . import notify_cmd
 from .common import build_services
 
 
@@ -30,6 +31,7 @@ def serve(host: str, port: int, tick: float) -> None:
     _configure_logging()
     services = build_services()
     scheduler = make_scheduler(services.runtime, tick)
+    notify_cmd.schedule(scheduler, services)
     scheduler.start()
     click.echo(f"tiepdan on http://{host}:{port}/", err=True)
     try:
@@ -46,8 +48,10 @@ def worker(tick: float) -> None:
 
     _configure_logging()
     services = build_services()
-    click.echo("tiepdan worker: firing due timers", err=True)
-    make_scheduler(services.runtime, tick, blocking=True).start()
+    click.echo("tiepdan worker: firing due timers, writing the daily digest, sending e-mail", err=True)
+    scheduler = make_scheduler(services.runtime, tick, blocking=True)
+    notify_cmd.schedule(scheduler, services)
+    scheduler.start()
 
 
 commands = [serve, worker]

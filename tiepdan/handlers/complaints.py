@@ -16,7 +16,7 @@ from sqlalchemy import select
 from tiepdan.cases import competence
 from tiepdan.cases.errors import CaseError
 from tiepdan.cases.models import CaseDocument, Petition, Unit
-from tiepdan.cases.petitions import set_status
+from tiepdan.cases.petitions import record_decision, set_status
 
 from . import context
 from .documents import produce
@@ -240,6 +240,7 @@ def issue_complaint_decision(ctx) -> dict:
                   extra={"doc": doc_values})
     variant = context.form_value(ctx, "resolve_variant", "")
     petition.result_note = f"Quyết định giải quyết khiếu nại số {doc.number} ngày {decided_on:%d/%m/%Y}: {OUTCOMES[outcome]}"
+    record_decision(petition, on=decided_on, outcome=outcome, clock=ctx.clock)
     if _second(ctx):
         set_status(petition, "resolved", clock=ctx.clock)
     return {"decided_on": decided_on.isoformat(), "document": doc.number, "outcome": outcome,

@@ -24,7 +24,9 @@ from tiepdan.cases import clock, competence
 from tiepdan.cases.documents import issue_document
 from tiepdan.cases.errors import CaseError
 from tiepdan.cases.identity import redacted_view
-from tiepdan.cases.petitions import petition_reveals, record_transfer, sealed_strings, set_holding_unit, set_status
+from tiepdan.cases.petitions import (
+    DECISION_OUTCOMES, petition_reveals, record_decision, record_transfer, sealed_strings, set_holding_unit, set_status,
+)
 from tiepdan.cases.textutil import mask_text
 from tiepdan.engine import audit
 
@@ -228,6 +230,11 @@ def issue_conclusion(ctx) -> dict:
                                  "conclusion": _clean(petition, context.form_value(ctx, "conclusion_text", "")),
                                  "measures": _clean(petition, context.form_value(ctx, "measures", "")) or
                                  "Xử lý theo thẩm quyền sau khi có kết luận."}})
+    # The conclusion form states a violation, not right / partly right / wrong: the outcome is
+    # recorded when the form asks it (an `outcome` field), else left unknown.
+    outcome = context.form_value(ctx, "outcome")
+    record_decision(petition, on=concluded_on, outcome=outcome if outcome in DECISION_OUTCOMES else None,
+                    clock=ctx.clock)
     return {"document": doc.number, "concluded_on": concluded_on.isoformat(),
             "violation_found": bool(ctx.data.get("violation_found")),
             "signs_of_crime": bool(ctx.data.get("signs_of_crime"))}
@@ -329,6 +336,7 @@ def apply_redenunciation_review(ctx) -> dict:
             petition.petition_type = "denunciation"
         set_holding_unit(ctx.session, petition, ctx.unit_id or petition.receiving_unit, clock=ctx.clock)
         set_status(petition, "accepted", clock=ctx.clock)
+        petition.accepted_on = today
         context.start_procedure(
             ctx.runtime, ctx.session, PROCESS, petition.business_key, petition.holding_unit.code,
             {"accepted_on": today.isoformat(), "received_on": petition.received_on.isoformat(),

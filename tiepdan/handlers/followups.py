@@ -54,7 +54,7 @@ def start_second_instance(ctx, appealed_on: str) -> dict:
         clock=ctx.clock,
     ).petition
     second.instance_level, second.appeal_of_id = 2, first.id
-    second.status = "accepted"
+    second.status, second.accepted_on = "accepted", context.today(ctx)
     for party in first.parties:
         copy = copy_party(party, ctx.clock.now())
         copy.petition = second

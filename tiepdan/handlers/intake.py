@@ -57,7 +57,8 @@ def accept_petition(ctx) -> dict:
     if petition.competent_unit is not None and petition.competent_unit.on_system:
         set_holding_unit(ctx.session, petition, petition.competent_unit, clock=ctx.clock)
     set_status(petition, "accepted", clock=ctx.clock)
-    accepted_on = context.today(ctx).isoformat()
+    petition.accepted_on = context.today(ctx)
+    accepted_on = petition.accepted_on.isoformat()
     context.start_procedure(
         ctx.runtime, ctx.session, process_id, petition.business_key, petition.holding_unit.code,
         {"accepted_on": accepted_on, "received_on": petition.received_on.isoformat(), "resolve_variant": ""}, ctx.actor,
