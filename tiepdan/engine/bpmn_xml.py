@@ -43,7 +43,12 @@ REFUSED = {
 
 
 class XmlRefused(ValueError):
-    """The bytes are not a BPMN document tiepdan will read; str() says why, in one line."""
+    """The bytes are not a BPMN document tiepdan will read; str() says why, in one line, and
+    `vi` says it in Vietnamese for legal staff."""
+
+    def __init__(self, message: str, vi: str = ""):
+        super().__init__(message)
+        self.vi = vi or message
 
 
 _PARSER = etree.XMLParser(
@@ -53,18 +58,25 @@ _PARSER = etree.XMLParser(
 
 def parse_bpmn_bytes(data: bytes) -> etree._Element:
     if len(data) > MAX_BYTES:
-        raise XmlRefused(f"file is {len(data) // 1024} KiB; the limit is {MAX_BYTES // 1024} KiB")
+        raise XmlRefused(
+            f"file is {len(data) // 1024} KiB; the limit is {MAX_BYTES // 1024} KiB",
+            f"tệp có {len(data) // 1024} KiB, vượt giới hạn {MAX_BYTES // 1024} KiB",
+        )
     head = data[:4096].lower()
     if b"<!doctype" in head or b"<!entity" in data.lower():
-        raise XmlRefused("DOCTYPE and entity declarations are not allowed in a BPMN file")
+        raise XmlRefused(
+            "DOCTYPE and entity declarations are not allowed in a BPMN file",
+            "tệp BPMN không được chứa khai báo DOCTYPE hay ENTITY",
+        )
     try:
         root = etree.fromstring(data, parser=_PARSER)
     except etree.XMLSyntaxError as err:
-        raise XmlRefused(f"not well-formed XML: {err}") from None
+        raise XmlRefused(f"not well-formed XML: {err}", f"tệp không phải XML hợp lệ: {err}") from None
     if etree.QName(root).namespace != BPMN_NS or etree.QName(root).localname != "definitions":
+        found = f"{{{etree.QName(root).namespace}}}{etree.QName(root).localname}"
         raise XmlRefused(
-            f"not a BPMN 2.0 document: root element is {{{etree.QName(root).namespace}}}"
-            f"{etree.QName(root).localname}, expected bpmn:definitions"
+            f"not a BPMN 2.0 document: root element is {found}, expected bpmn:definitions",
+            f"tệp không phải sơ đồ BPMN 2.0: phần tử gốc là {found}, cần bpmn:definitions ({BPMN_NS})",
         )
     return root
 

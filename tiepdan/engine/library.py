@@ -185,18 +185,22 @@ class ProcessLibrary:
         return _LATEST_PUBLISHED.execute(executor, {"pid": process_id}).scalar_one_or_none()
 
     @staticmethod
-    def list_versions(session: Session) -> list[tuple[ProcessVersion, int]]:
+    def list_versions(session: Session, process_id: str | None = None) -> list[tuple[ProcessVersion, int]]:
+        """Every version (of `process_id`, if given) with its number of unfinished instances."""
         running = (
             select(ProcessInstance.version_id, func.count().label("n"))
             .where(ProcessInstance.status.notin_(["completed", "terminated"]))
             .group_by(ProcessInstance.version_id)
             .subquery()
         )
-        rows = session.execute(
+        query = (
             select(ProcessVersion, func.coalesce(running.c.n, 0))
             .outerjoin(running, running.c.version_id == ProcessVersion.id)
             .order_by(ProcessVersion.process_id, ProcessVersion.id)
-        ).all()
+        )
+        if process_id is not None:
+            query = query.where(ProcessVersion.process_id == process_id)
+        rows = session.execute(query).all()
         return [(v, n) for v, n in rows]
 
     def load(self, executor, version_id: int) -> LoadedVersion:

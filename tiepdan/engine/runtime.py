@@ -406,6 +406,41 @@ class Runtime:
                     names.add(definition.name)
         return sorted(name for name in names - internal if _in_window(wf, loaded, name))
 
+    def workflow(self, instance_id: int) -> BpmnWorkflow:
+        """The instance's task tree as stored, to read (scenario tests, migration checks); changes
+        made to it are never saved."""
+        with self.engine.connect() as conn:
+            tx = StepTx(conn)
+            record = self._instance(tx, instance_id)
+            return self._load(tx, record, self.library.load(tx, record.version_id))
+
+    def migrate(self, instance_id: int, version_id: int, actor: str, move: Callable, detail=None) -> StepResult:
+        """Move a running instance to another version of its process, in one step: `move(wf,
+        target)` rewrites the task tree onto the target's spec (engine.migration); the open tasks
+        keep their ids (and index rows), timers are recomputed, and the step is audited."""
+
+        def operation(s, attempt):
+            self.cache.take(instance_id)
+            record = self._instance(s, instance_id)
+            if record.status not in ACTIVE:
+                raise InvalidState(f"instance {instance_id} is {record.status}; only running instances move")
+            wf = self._load(s, record, self.library.load(s, record.version_id))
+            before = Projection.of(wf)
+            target = self.library.load(s, version_id)
+            s.execute(update(ProcessInstance.__table__).where(ProcessInstance.__table__.c.id == record.id)
+                      .values(version_id=version_id))
+            record.version_id = version_id
+            s.execute(_DROP_PENDING_TIMERS, {"iid": record.id})
+
+            def apply(wf: BpmnWorkflow) -> None:
+                move(wf, target)  # inside the step: re-predicted timers read the engine clock
+                wf.refresh_timers()
+
+            opened = Opened(record, wf, Projection(before.tasks, {}))
+            return self._step(s, opened, attempt, actor, "instance.migrate", apply, detail=detail)
+
+        return self._execute(operation)
+
     def task_data(self, task_id: str) -> dict:
         """The data a task sees now, for the UI to prefill its form."""
         with self.engine.connect() as conn:
