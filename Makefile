@@ -12,16 +12,22 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e ".[test]"
 	touch $(STAMP)
 
-# The browser assets (bpmn-js viewer, bpmn-auto-layout bundled by esbuild) from npm, once per
-# change of the pins: node_modules/ is ignored by git, the bundle lands in node_modules/.tiepdan/.
+# The browser assets from npm (bpmn-js, its properties panel, Chart.js), once per change of the
+# pins, and the bundles esbuild makes of them (bpmn-auto-layout, the modeler) once per change of
+# their sources: node_modules/ is ignored by git, the bundles land in node_modules/.tiepdan/.
 NODE_STAMP := node_modules/.tiepdan/installed
 $(NODE_STAMP): package.json package-lock.json
 	@command -v npm >/dev/null || { echo "npm is required (Debian: apt-get install nodejs npm)" >&2; exit 1; }
 	npm ci --no-audit --no-fund
-	npm run --silent build
+	mkdir -p node_modules/.tiepdan
 	touch $(NODE_STAMP)
 
-setup: $(STAMP) $(NODE_STAMP)
+BUNDLE_STAMP := node_modules/.tiepdan/bundled
+$(BUNDLE_STAMP): $(NODE_STAMP) scripts/build-assets.mjs $(wildcard tiepdan/webui/static/modeler/*)
+	npm run --silent build
+	touch $(BUNDLE_STAMP)
+
+setup: $(STAMP) $(BUNDLE_STAMP)
 
 run: setup
 	$(BIN)/tiepdan init-db --demo
