@@ -95,6 +95,7 @@ def create_app(services=None, config: dict | None = None) -> Flask:
     app.register_blueprint(import_module(".public", __name__).bp)  # public pages (no sign-in)
     app.register_blueprint(import_module(".modeler", __name__).bp)  # legal staff: processes, modeler (/processes)
     app.register_blueprint(import_module(".schedules", __name__).bp)  # reception schedules, duty plans
+    app.register_blueprint(import_module(".dashboard", __name__).bp)  # supervisors' dashboard (/dashboard)
     app.register_blueprint(import_module(".reports", __name__).bp)  # reports, hot spots, notifications
 
     @app.get("/healthz")
