@@ -55,7 +55,9 @@ class ProcessInstance(Base):
     """One running procedure; `state` is the SpiffWorkflow task tree without its spec."""
 
     __tablename__ = "process_instance"
-    __table_args__ = (Index("ix_instance_status_updated", "status", "updated_at"),)
+    # By status and age, with the unit: errors, suspensions, and a subtree's instances waiting
+    # too long counted from the index (cases.monitoring).
+    __table_args__ = (Index("ix_instance_status_updated_unit", "status", "updated_at", "unit_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"), index=True)
@@ -92,6 +94,9 @@ class TaskIndex(Base):
         # The distinct kinds of task, and "has this unit (queue, subtree) a task of this kind?",
         # by seeks: the inbox's task filter (webui.inbox.task_choices).
         Index("ix_task_spec_scope", "task_spec", "unit_id", "role", "assignee"),
+        # Open tasks by procedure and stage with the unit, due date and age: the monitor's
+        # figures and heatmap from the index alone (cases.monitoring).
+        Index("ix_task_stage", "process_id", "task_spec", "unit_id", "due_date", "created_at", "instance_id"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the SpiffWorkflow task id
