@@ -429,6 +429,32 @@ def measure(services, repeat: int) -> list[tuple[str, str, float, float, int, in
     return results
 
 
+def open_seeded(url: str | None, cases: int, reseed: bool, var: str):
+    """The services on the benchmark database, seeded with `cases` cases unless it already holds
+    them (then only its indexes are brought in line with the models). Returns (services, url,
+    seconds spent seeding or None)."""
+    url = url or f"sqlite:///{ROOT / 'var' / 'bench-inbox.db'}"
+    if url.startswith("postgresql"):
+        ensure_pg_database(url)
+    settings = Settings(database_url=url, var_dir=Path(var), processes_dir=ROOT / "processes")
+    services = wiring.build(settings, clock=FixedClock(NOW))
+    have = seeded_cases(services.db)
+    if have == cases and not reseed:
+        print(f"reusing the seeded database ({have:,} cases): {url}", file=sys.stderr)
+        ensure_indexes(services.db)
+        return services, url, None
+    if have is not None or reseed:
+        print(f"database holds {have} cases, not {cases:,}: seeding again", file=sys.stderr)
+    services.db.dispose()
+    path = sqlite_path(url)
+    if path is not None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    else:
+        Base.metadata.drop_all(services.db)
+    return services, url, seed(services, cases)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=1_000_000)
@@ -436,29 +462,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--reseed", action="store_true", help="seed again even when the database matches")
     args = parser.parse_args()
-    url = args.url or f"sqlite:///{ROOT / 'var' / 'bench-inbox.db'}"
-    if url.startswith("postgresql"):
-        ensure_pg_database(url)
     with tempfile.TemporaryDirectory() as var:
-        settings = Settings(database_url=url, var_dir=Path(var), processes_dir=ROOT / "processes")
-        services = wiring.build(settings, clock=FixedClock(NOW))
+        services, _url, seconds = open_seeded(args.url, args.cases, args.reseed, var)
         backend = services.db.dialect.name
-        have = seeded_cases(services.db)
-        if have == args.cases and not args.reseed:
-            print(f"reusing the seeded database ({have:,} cases): {url}", file=sys.stderr)
-            seconds = None
-            ensure_indexes(services.db)
-        else:
-            if have is not None or args.reseed:
-                print(f"database holds {have} cases, not {args.cases:,}: seeding again", file=sys.stderr)
-            services.db.dispose()
-            path = sqlite_path(url)
-            if path is not None:
-                for suffix in ("", "-wal", "-shm"):
-                    Path(f"{path}{suffix}").unlink(missing_ok=True)
-            else:
-                Base.metadata.drop_all(services.db)
-            seconds = seed(services, args.cases)
         with services.sessions() as s:
             n_tasks = s.execute(select(func.count()).select_from(TaskIndex)).scalar_one()
             n_overdue = s.execute(select(func.count()).select_from(TaskIndex).where(TaskIndex.due_date < TODAY)).scalar_one()

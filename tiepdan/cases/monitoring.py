@@ -33,9 +33,10 @@ from .units import subtree_codes, subtree_filter
 
 PAGE_SIZE = 50
 TASK_KINDS = ("open", "overdue", "due_soon", "escalated")
-# The form of the review the diagrams open for the supervisors when a task's due date passes
-# (handlers.escalation, docs/procedures.md): an open one is an escalation not yet dealt with.
-ESCALATION_FORM = "escalation_review"
+# The review the diagrams open for the supervisors when a task's due date passes is named
+# `review_overdue` or `review_overdue_<task>` (docs/procedures.md): an open one is an escalation
+# not yet dealt with. As a range of task_spec it is a seek on ix_task_spec_scope.
+ESCALATION_SPEC = ("review_overdue", "review_overduf")
 INSTANCE_KINDS = ("error", "suspended", "stuck", "active")
 COUNTED_INSTANCE_KINDS = INSTANCE_KINDS[:3]  # "active" is a list only (a bulk migration's selection)
 BULK_ACTIONS = ("reassign", "retry", "suspend", "resume", "migrate")
@@ -107,7 +108,7 @@ def _task_kind(kind: str, w: Window):
     if kind == "open":
         return true()
     if kind == "escalated":
-        return T.form == ESCALATION_FORM
+        return and_(T.task_spec >= ESCALATION_SPEC[0], T.task_spec < ESCALATION_SPEC[1])
     raise ValueError(kind)
 
 
@@ -163,7 +164,6 @@ def by_unit(session: Session, root: Unit, w: Window) -> list[UnitFigures]:
             _count_if(_task_kind("overdue", w)).label("overdue"),
             _count_if(_task_kind("due_soon", w)).label("due_soon"),
             _count_if(T.assignee.is_(None)).label("unassigned"),
-            _count_if(_task_kind("escalated", w)).label("escalated"),
         )
         .where(subtree_filter(session, root, T.unit_id))
         .group_by(T.unit_id)
@@ -172,7 +172,13 @@ def by_unit(session: Session, root: Unit, w: Window) -> list[UnitFigures]:
     rows = session.execute(
         select(grouped, Unit.name).join(Unit, Unit.code == grouped.c.code).order_by(Unit.path)
     ).all()
-    return [UnitFigures(r.code, r.name, r.open, r.overdue, r.due_soon, r.unassigned, r.escalated) for r in rows]
+    # Counted apart: the escalations are few, and found by their own index.
+    escalated = dict(session.execute(
+        select(T.unit_id, func.count()).where(_task_kind("escalated", w), _scanning(session, root, T.unit_id))
+        .group_by(T.unit_id)
+    ).all())
+    return [UnitFigures(r.code, r.name, r.open, r.overdue, r.due_soon, r.unassigned, escalated.get(r.code, 0))
+            for r in rows]
 
 
 @dataclass(frozen=True)
