@@ -1347,12 +1347,14 @@ def _denunciation(stage: str):
         if stage == "conclude":
             return
         t = sim.later(t, rng, (1, 4)); yield t
-        conclusion = ("Tố cáo là đúng." if crime else
-                      rng.choice(("Tố cáo là đúng một phần.", "Tố cáo là đúng.")) if violation else "Tố cáo là sai.")
+        outcome = "upheld" if crime else rng.choice(("partly_upheld", "upheld")) if violation else "rejected"
+        conclusion = {"upheld": "Tố cáo là đúng.", "partly_upheld": "Tố cáo là đúng một phần.",
+                      "rejected": "Tố cáo là sai."}[outcome]
         measures = ("Chuyển hồ sơ vụ việc đến Cơ quan Cảnh sát điều tra Công an thành phố." if crime else
                     "Kiểm điểm, xem xét xử lý kỷ luật người vi phạm; khắc phục hậu quả." if violation else
                     "Khôi phục quyền, lợi ích hợp pháp của người bị tố cáo bị xâm phạm do việc tố cáo không đúng.")
-        sim.complete(key, "conclude", {"concluded_on": sim.iso(), "conclusion_text": conclusion, "measures": measures,
+        sim.complete(key, "conclude", {"concluded_on": sim.iso(), "conclusion_text": conclusion, "outcome": outcome,
+                                       "measures": measures,
                                        "violation_found": violation, "signs_of_crime": crime}, LEADER, DENUNCIATION)
         concluded_on = sim.today()
         sim.supervise(key, rng, 0.7)

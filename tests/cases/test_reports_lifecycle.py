@@ -58,8 +58,8 @@ def test_denunciation_conclusion(world):
     key = denunciations.accepted(world)
     assert _dates(world, key) == (date(2026, 3, 2), None, None)
     denunciations.verified(world, key)
-    denunciations.concluded(world, key, on=date(2026, 3, 13))
-    # The conclusion form states a violation, not right / partly right / wrong.
-    assert _dates(world, key) == (date(2026, 3, 2), date(2026, 3, 13), None)
+    denunciations.concluded(world, key, on=date(2026, 3, 13), outcome="partly_upheld")
+    # The conclusion states whether the denunciation is right, partly right or wrong.
+    assert _dates(world, key) == (date(2026, 3, 2), date(2026, 3, 13), "partly_upheld")
     q1 = _report(world, "04/GQTC", UBND, reports.report_period("quarter", 2026, 1))
-    assert (q1["2"], q1["3"], q1["8"], q1["10"], q1["10.1"], q1["10.2"]) == (1, 1, 0, 0, 0, 0)
+    assert (q1["2"], q1["3"], q1["8"], q1["10"], q1["10.1"], q1["10.2"]) == (1, 1, 0, 0, 1, 0)

@@ -104,6 +104,7 @@ def verified(world, key: str, on: date = date(2026, 3, 20), **form) -> None:
 def concluded(world, key: str, on: date = date(2026, 3, 27), **form) -> None:
     at(world, on)
     world.complete(key, "conclude", {"concluded_on": on.isoformat(), "conclusion_text": "Tố cáo là đúng.",
+                                     "outcome": "upheld",
                                      "measures": "Kỷ luật cảnh cáo.", "violation_found": True, **form},
                    actor=LEADER)
 

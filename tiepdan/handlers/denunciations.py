@@ -230,8 +230,8 @@ def issue_conclusion(ctx) -> dict:
                                  "conclusion": _clean(petition, context.form_value(ctx, "conclusion_text", "")),
                                  "measures": _clean(petition, context.form_value(ctx, "measures", "")) or
                                  "Xử lý theo thẩm quyền sau khi có kết luận."}})
-    # The conclusion form states a violation, not right / partly right / wrong: the outcome is
-    # recorded when the form asks it (an `outcome` field), else left unknown.
+    # Right, partly right or wrong, as the conclusion form asks (`outcome`); a case on a version
+    # published before the form asked it leaves the outcome unknown.
     outcome = context.form_value(ctx, "outcome")
     record_decision(petition, on=concluded_on, outcome=outcome if outcome in DECISION_OUTCOMES else None,
                     clock=ctx.clock)
