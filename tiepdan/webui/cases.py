@@ -62,10 +62,6 @@ DUE_SOON_DAYS = 3
 COMMENT_MAX = 5000
 REASON_MAX = 500
 
-# Messages the diagrams throw themselves: never offered as a button.
-INTERNAL_MESSAGES = frozenset({"stop_case"})
-
-
 def message_label(name: str) -> str:
     labels = {
         "suspend": _("Tạm đình chỉ việc giải quyết"),
@@ -533,8 +529,7 @@ def raisable_events(session, case: Case) -> list[tuple[ProcessInstance, list[str
     session.commit()
     for instance in running:
         try:
-            names = [n for n in services().runtime.waiting_messages(instance.id)
-                     if n not in INTERNAL_MESSAGES]
+            names = services().runtime.waiting_messages(instance.id)
         except EngineError:
             names = []
         if names:
@@ -622,7 +617,7 @@ def raise_event(business_key: str):
     if instance is None or instance.business_key != case.business_key:
         abort(404)
     session.commit()  # release the read transaction before the step opens its own (SQLite)
-    if name in INTERNAL_MESSAGES or name not in services().runtime.waiting_messages(instance_id):
+    if name not in services().runtime.waiting_messages(instance_id):
         flash(_("Hồ sơ không chờ sự kiện này lúc này."), "error")
     else:
         try:
